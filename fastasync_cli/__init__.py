@@ -1,0 +1,3 @@
+"""fastasync: generate production-ready async FastAPI services."""
+
+__version__ = "0.1.0"
