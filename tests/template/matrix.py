@@ -1,0 +1,179 @@
+"""The option matrix: which answer combinations copier.yml allows, and what each must render.
+
+Later features extend `FEATURE_FILES` with the files their option brings; the cover of
+combinations is derived from copier.yml itself, so a new choice is picked up automatically.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+# Questions that describe the project rather than choose features: fixed in the matrix.
+IDENTITY = {
+    "project_name": "matrix-service",
+    "package_name": "matrix_service",
+    "description": "A service of the option matrix",
+    "author_name": "Matrix Author",
+    "author_email": "matrix@example.com",
+}
+
+Answers = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class FileRule:
+    """Files that exist exactly when `applies(answers)` holds."""
+
+    applies: Callable[[Answers], bool]
+    paths: tuple[str, ...]
+
+
+# Every generated project: the base service.
+BASE_FILES = (
+    ".copier-answers.yml",
+    ".env.example",
+    ".gitignore",
+    "README.md",
+    "pyproject.toml",
+    "src/{pkg}/__init__.py",
+    "src/{pkg}/main.py",
+    "src/{pkg}/api.py",
+    "src/{pkg}/core/config.py",
+    "src/{pkg}/core/errors.py",
+    "src/{pkg}/core/health.py",
+    "src/{pkg}/core/logging.py",
+    "src/{pkg}/core/middleware.py",
+    "src/{pkg}/items/router.py",
+    "src/{pkg}/items/schemas.py",
+    "src/{pkg}/items/service.py",
+    "src/{pkg}/items/dependencies.py",
+    "src/{pkg}/items/exceptions.py",
+    "tests/conftest.py",
+)
+
+FEATURE_FILES: list[FileRule] = [
+    FileRule(lambda a: True, BASE_FILES),
+]
+
+
+@cache
+def questions() -> dict[str, dict[str, Any]]:
+    """Questions of copier.yml (settings starting with `_` left out)."""
+    data = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+@cache
+def _compiled(expr: str) -> jinja2.Template:
+    # Copier renders validators with the Ansible filters (regex_search, ...).
+    env = jinja2.Environment(extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"])
+    return env.from_string(expr)
+
+
+def _render(expr: Any, context: Answers) -> str:
+    return _compiled(str(expr)).render(**context).strip()
+
+
+def enabled_values(name: str) -> list[Any]:
+    """Values a question accepts on its own: choices not disabled, or both booleans."""
+    q = questions()[name]
+    if q.get("type") == "bool":
+        candidates: list[Any] = [False, True]
+        return [v for v in candidates if not _render(q.get("validator", ""), {name: v})]
+    choices = q["choices"]
+    items = choices.items() if isinstance(choices, dict) else [(c, c) for c in choices]
+    values = []
+    for _label, value in items:
+        if isinstance(value, dict):
+            if value.get("validator"):
+                continue
+            value = value["value"]
+        values.append(value)
+    return values
+
+
+def option_names() -> list[str]:
+    """Questions that choose features (everything with choices or a yes/no)."""
+    return [
+        name
+        for name, q in questions().items()
+        if name not in IDENTITY and (q.get("type") == "bool" or "choices" in q)
+    ]
+
+
+def normalize(combo: Answers) -> dict[str, Any] | None:
+    """Drop questions whose `when` is false; None if a validator refuses the combination."""
+    context = {**IDENTITY, **combo}
+    result: dict[str, Any] = {}
+    for name in option_names():
+        q = questions()[name]
+        when = q.get("when")
+        if when is not None and _render(when, context).lower() in ("false", "", "0", "none"):
+            continue
+        if _render(q.get("validator", ""), context):
+            return None
+        result[name] = combo[name]
+    return result
+
+
+@cache
+def valid_combinations() -> tuple[tuple[tuple[str, Any], ...], ...]:
+    """Every distinct combination of feature answers that copier.yml allows."""
+    names = option_names()
+    seen: dict[tuple[tuple[str, Any], ...], None] = {}
+    for values in itertools.product(*(enabled_values(n) for n in names)):
+        combo = normalize(dict(zip(names, values, strict=True)))
+        if combo is not None:
+            seen[tuple(sorted(combo.items()))] = None
+    return tuple(seen)
+
+
+def _pairs(combo: Iterable[tuple[str, Any]]) -> set[tuple[tuple[str, Any], tuple[str, Any]]]:
+    return set(itertools.combinations(sorted(combo, key=str), 2))
+
+
+def pairwise_cover() -> list[dict[str, Any]]:
+    """A small set of valid combinations in which every possible pair of answers occurs.
+
+    Greedy: repeatedly take the combination that covers most pairs not yet covered. Each
+    single answer is covered too, since every answer pairs with some other.
+    """
+    combos = valid_combinations()
+    uncovered: set[Any] = set().union(*(_pairs(c) for c in combos))
+    singles = {item for c in combos for item in c}
+    chosen: list[tuple[tuple[str, Any], ...]] = []
+    while uncovered or singles:
+        best = max(combos, key=lambda c: (len(_pairs(c) & uncovered), len(set(c) & singles)))
+        chosen.append(best)
+        uncovered -= _pairs(best)
+        singles -= set(best)
+    return [dict(c) for c in chosen]
+
+
+def combo_id(combo: Answers) -> str:
+    """A readable test id: only the answers that differ from the defaults."""
+    parts = [
+        f"{k}={v}" for k, v in sorted(combo.items()) if v != questions()[k].get("default")
+    ]
+    return ",".join(parts) or "defaults"
+
+
+def expected_files(answers: Answers) -> tuple[set[str], set[str]]:
+    """Paths that must exist and paths that must not, for these answers."""
+    full = {**IDENTITY, **answers}
+    present: set[str] = set()
+    absent: set[str] = set()
+    for rule in FEATURE_FILES:
+        target = present if rule.applies(full) else absent
+        target.update(p.format(pkg=full["package_name"]) for p in rule.paths)
+    return present, absent - present

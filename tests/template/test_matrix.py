@@ -1,0 +1,73 @@
+"""Fast tier: every combination in a pairwise cover of copier.yml renders a clean project."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import render_project
+from tests.template import matrix
+
+COVER = matrix.pairwise_cover()
+TEXT_SUFFIXES = {".py", ".toml", ".md", ".yml", ".yaml", ".cfg", ".ini", ".txt", ".example", ""}
+
+
+def _text_files(root: Path) -> list[Path]:
+    return [
+        p
+        for p in root.rglob("*")
+        if p.is_file() and ".git" not in p.parts and (p.suffix in TEXT_SUFFIXES or p.name.startswith("."))
+    ]
+
+
+def test_cover_contains_every_enabled_answer() -> None:
+    for name in matrix.option_names():
+        seen = {combo[name] for combo in COVER if name in combo}
+        # A question behind `when` is covered whenever some valid combination asks it.
+        reachable = {dict(c).get(name) for c in matrix.valid_combinations()} - {None}
+        assert seen == reachable, name
+
+
+def test_cover_contains_every_pair_of_answers() -> None:
+    def pairs(combo: dict[str, Any]) -> set[tuple[Any, ...]]:
+        return {(a, b) for a in combo.items() for b in combo.items() if a[0] < b[0]}
+
+    possible = set().union(*(pairs(dict(c)) for c in matrix.valid_combinations()))
+    covered = set().union(*(pairs(c) for c in COVER))
+    assert possible == covered
+
+
+@pytest.mark.parametrize("combo", COVER, ids=[matrix.combo_id(c) for c in COVER])
+def test_combination_renders_cleanly(
+    combo: dict[str, Any], template_src: Path, tmp_path: Path
+) -> None:
+    answers = {**matrix.IDENTITY, **combo}
+    project = render_project(template_src, tmp_path / "project", answers)
+
+    present, absent = matrix.expected_files(combo)
+    missing = sorted(p for p in present if not (project / p).is_file())
+    unexpected = sorted(p for p in absent if (project / p).exists())
+    assert not missing, f"missing files: {missing}"
+    assert not unexpected, f"files of unchosen options: {unexpected}"
+
+    for path in _text_files(project):
+        text = path.read_text()
+        leftover = text.replace("${{", "")  # GitHub Actions expressions are not Jinja
+        assert "{{" not in leftover and "{%" not in leftover, f"unrendered Jinja in {path}"
+        if path.suffix == ".py":
+            ast.parse(text, filename=str(path))
+
+    for command in (["check", "--no-cache", "."], ["format", "--no-cache", "--check", "."]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *command],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, f"ruff {command[0]}:\n{result.stdout}{result.stderr}"
