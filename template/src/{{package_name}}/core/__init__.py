@@ -1,0 +1,1 @@
+"""Infrastructure that every feature shares: settings, logging, errors, middleware, health."""

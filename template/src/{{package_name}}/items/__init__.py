@@ -1,0 +1,1 @@
+"""Items: an example feature with full CRUD, to copy when adding your own."""
