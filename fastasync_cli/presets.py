@@ -1,0 +1,66 @@
+"""Named sets of answers for ``fastasync new --preset``.
+
+A preset answers the feature questions of copier.yml; anything it leaves out takes the
+question's default, and flags or ``--data`` override it. Every value is checked against
+copier.yml before use: a preset may only choose what the template builds in this release.
+When a feature lands in the template, its preset answers go here (see the comments), and
+``tests/cli/test_presets.py`` proves they are still valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from fastasync_cli import questions
+from fastasync_cli.errors import UsageError
+
+# Every feature switched off: the service alone, runnable with no other service at all.
+_OFF: Mapping[str, Any] = MappingProxyType(
+    {
+        "database": "none",
+        "cache": "none",
+        "rate_limit": False,
+        "offload": "none",
+        "server": "uvicorn",
+        "docker": False,
+        "ci": "none",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named answer set; `answers` lists only what differs from every feature off."""
+
+    summary: str
+    answers: Mapping[str, Any] = field(default_factory=dict)
+
+    def resolved(self) -> dict[str, Any]:
+        """The full answer set this preset gives."""
+        return {**_OFF, **self.answers}
+
+
+PRESETS: Mapping[str, Preset] = MappingProxyType(
+    {
+        "minimal": Preset("the service alone: no database, cache, limiter, worker or containers"),
+        # Grows with the release: database sqlite, cache memory, rate_limit true, gunicorn,
+        # docker.
+        "standard": Preset("a single-host service (in this release: the service alone)"),
+        # Grows with the release: database postgresql, cache redis, rate_limit true,
+        # offload celery, gunicorn, docker, ci github.
+        "full": Preset("every production piece (in this release: the service alone)"),
+    }
+)
+
+
+def answers(name: str) -> dict[str, Any]:
+    """The answers of preset `name`, each checked against copier.yml."""
+    if name not in PRESETS:
+        raise UsageError(f"--preset: {name!r} is not one of: {', '.join(PRESETS)}")
+    resolved = PRESETS[name].resolved()
+    for key, value in resolved.items():
+        questions.check(f"preset {name!r}, {key}", key, value)
+    return resolved

@@ -1,0 +1,188 @@
+"""The questions of copier.yml, read as data: names, types, choices, defaults and help.
+
+copier.yml is the one source of truth. Flags, ``--data``, presets and ``fastasync options`` all
+ask this module what a question accepts, so none of them keeps a copy of the list.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastasync_cli import generator
+from fastasync_cli.errors import TemplateError, UsageError
+
+_TRUE = frozenset({"true", "yes", "1"})
+_FALSE = frozenset({"false", "no", "0"})
+# Copier infers a question's type from its default when `type` is missing.
+_INFERRED_TYPES = {bool: "bool", int: "int", float: "float", str: "str"}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One choice of a question; `disabled` is Copier's message when it cannot be chosen."""
+
+    value: Any
+    label: str
+    disabled: str = ""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of copier.yml, as declared (Jinja left unrendered)."""
+
+    name: str
+    type: str
+    help: str = ""
+    choices: tuple[Choice, ...] = ()
+    default: Any = None
+    has_default: bool = False
+    when: str | None = None
+    validator: str | None = None
+
+    @property
+    def derived(self) -> bool:
+        """The default is a Jinja expression computed from earlier answers."""
+        return isinstance(self.default, str) and ("{{" in self.default or "{%" in self.default)
+
+    @property
+    def values(self) -> list[Any]:
+        """Every choice value, available or not."""
+        return [choice.value for choice in self.choices]
+
+    def cast(self, raw: str) -> Any:
+        """Turn a command-line string into this question's type; ValueError if it cannot."""
+        if self.type == "bool":
+            word = raw.strip().lower()
+            if word in _TRUE or word in _FALSE:
+                return word in _TRUE
+            raise ValueError(f"{raw!r} is not a yes/no value (true/false, yes/no, 1/0)")
+        if self.type in ("int", "float"):
+            try:
+                return int(raw) if self.type == "int" else float(raw)
+            except ValueError:
+                raise ValueError(f"{raw!r} is not a number of type {self.type}") from None
+        if self.type == "json":
+            try:
+                return json.loads(raw)
+            except ValueError as error:
+                raise ValueError(f"{raw!r} is not JSON: {error}") from None
+        if self.type == "yaml":
+            import yaml  # type: ignore[import-untyped,unused-ignore]  # stubs: types-PyYAML
+
+            try:
+                return yaml.safe_load(raw)
+            except yaml.YAMLError as error:
+                raise ValueError(f"{raw!r} is not YAML: {error}") from error
+        return raw  # str and path stay as typed: "3.10" is not a float
+
+    def refusal(self, value: Any) -> str:
+        """Why `value` cannot be used now ("" when it can), as far as copier.yml alone says.
+
+        Checks the choices, and for a question whose validator depends on nothing but its own
+        answer (``{% if rate_limit %}not available{% endif %}``) renders it. Validators that
+        need other answers or Copier's filters are left to Copier.
+        """
+        if self.choices:
+            for choice in self.choices:
+                if choice.value == value:
+                    return f"{value!r}: {choice.disabled}" if choice.disabled else ""
+            return f"{value!r} is not one of: {', '.join(str(v) for v in self.values)}"
+        return _self_contained_verdict(self.name, self.validator, value)
+
+
+def _self_contained_verdict(name: str, validator: str | None, value: Any) -> str:
+    from jinja2 import TemplateError
+
+    template = _compiled(validator) if validator else None
+    if template is None:
+        return ""
+    try:
+        return str(template.render({name: value})).strip()
+    except TemplateError:  # it needs another answer: Copier will judge it
+        return ""
+
+
+@functools.cache
+def _compiled(validator: str) -> Any:
+    """The validator as a Jinja template, or None if it needs Copier's own filters."""
+    from jinja2 import StrictUndefined, TemplateError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    try:
+        return SandboxedEnvironment(undefined=StrictUndefined).from_string(validator)
+    except TemplateError:
+        return None
+
+
+def _choices(raw: Any) -> tuple[Choice, ...]:
+    """Copier's choice forms: a list of values or [label, value] pairs, or a label→value map
+    whose value may be ``{value: ..., validator: "why it is disabled"}``."""
+    if not raw:
+        return ()
+    pairs = list(raw.items()) if isinstance(raw, Mapping) else raw
+    result = []
+    for item in pairs:
+        label, value = item if isinstance(item, list | tuple) else (item, item)
+        disabled = ""
+        if isinstance(value, Mapping):
+            disabled = str(value.get("validator", "")).strip()
+            value = value["value"]
+        result.append(Choice(value=value, label=str(label), disabled=disabled))
+    return tuple(result)
+
+
+def _question(name: str, spec: Any) -> Question:
+    if not isinstance(spec, Mapping):  # `name: default` shorthand
+        spec = {"default": spec}
+    default = spec.get("default")
+    qtype = spec.get("type") or _INFERRED_TYPES.get(type(default), "yaml")
+    when = spec.get("when")
+    return Question(
+        name=name,
+        type=str(qtype),
+        help=str(spec.get("help", "")).strip(),
+        choices=_choices(spec.get("choices")),
+        default=default,
+        has_default="default" in spec,
+        when=None if when is None else str(when),
+        validator=spec.get("validator"),
+    )
+
+
+@functools.cache
+def _load(path: Path) -> dict[str, Question]:
+    import yaml  # type: ignore[import-untyped,unused-ignore]  # stubs: types-PyYAML
+
+    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        config = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    except (OSError, yaml.YAMLError) as error:
+        raise TemplateError(f"cannot read {path}: {error}") from error
+    return {
+        name: _question(name, spec)
+        for name, spec in (config or {}).items()
+        if not name.startswith("_")
+    }
+
+
+def load() -> dict[str, Question]:
+    """Every question of the template's copier.yml, in its order (settings excluded)."""
+    directory = generator.template_dir()
+    path = generator.config_file(directory)
+    if path is None:  # pragma: no cover - template_dir() already checked
+        raise TemplateError(f"{directory} has no copier.yml")
+    return _load(path)
+
+
+def check(source: str, name: str, value: Any) -> None:
+    """Raise a UsageError, worded for `source` (a flag, a preset), if `value` is refused."""
+    known = load()
+    if name not in known:
+        raise UsageError(f"{source}: unknown question {name!r}; see `fastasync options`")
+    if why := known[name].refusal(value):
+        raise UsageError(f"{source}: {why}")

@@ -1,0 +1,63 @@
+"""Helpers for the CLI tests: read copier.yml, snapshot trees, check one-line errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from typer.testing import Result
+
+from tests.conftest import REPO_ROOT
+
+GIT_NAME = "Test Runner"
+GIT_EMAIL = "runner@example.com"
+
+Run = Callable[..., Result]
+
+
+def copier_questions() -> dict[str, dict[str, Any]]:
+    """The questions of the repository's copier.yml, read straight from the YAML."""
+    config = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())
+    return {k: v for k, v in config.items() if not k.startswith("_")}
+
+
+@dataclass(frozen=True)
+class Tree:
+    """Every file under a directory with its bytes, to prove nothing was touched."""
+
+    files: dict[str, bytes]
+    dirs: frozenset[str]
+
+    @classmethod
+    def of(cls, root: Path) -> Tree:
+        paths = sorted(root.rglob("*"))
+        return cls(
+            files={str(p.relative_to(root)): p.read_bytes() for p in paths if p.is_file()},
+            dirs=frozenset(str(p.relative_to(root)) for p in paths if p.is_dir()),
+        )
+
+
+def assert_error(result: Result, exit_code: int, *fragments: str) -> str:
+    """The command failed with `exit_code` and one ``error:`` line holding every fragment."""
+    assert result.exit_code == exit_code, result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    line = lines[0]
+    assert line.startswith("error: "), line
+    for fragment in fragments:
+        assert fragment in line, line
+    return line
+
+
+def answers_of(project: Path) -> dict[str, Any]:
+    """The answers Copier recorded in a generated project."""
+    data = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert isinstance(data, dict)
+    return data
