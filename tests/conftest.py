@@ -31,16 +31,12 @@ def template_src(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return dst
 
 
-def render_project(
-    template: Path, dst: Path, answers: Mapping[str, Any] | None = None
-) -> Path:
+def render_project(template: Path, dst: Path, answers: Mapping[str, Any] | None = None) -> Path:
     """Generate a project with Copier's public API, without trust, like a Copier user."""
     import copier
 
     data = {"project_name": "myservice", **(answers or {})}
-    copier.run_copy(
-        str(template), dst, data=data, defaults=True, unsafe=False, quiet=True
-    )
+    copier.run_copy(str(template), dst, data=data, defaults=True, unsafe=False, quiet=True)
     return dst
 
 

@@ -40,7 +40,9 @@ def project_env() -> dict[str, str]:
     return env
 
 
-def run_check(python: str | Path, args: list[str], project: Path) -> subprocess.CompletedProcess[str]:
+def run_check(
+    python: str | Path, args: list[str], project: Path
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(python), *args],
         cwd=project,

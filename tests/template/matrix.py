@@ -162,9 +162,7 @@ def pairwise_cover() -> list[dict[str, Any]]:
 
 def combo_id(combo: Answers) -> str:
     """A readable test id: only the answers that differ from the defaults."""
-    parts = [
-        f"{k}={v}" for k, v in sorted(combo.items()) if v != questions()[k].get("default")
-    ]
+    parts = [f"{k}={v}" for k, v in sorted(combo.items()) if v != questions()[k].get("default")]
     return ",".join(parts) or "defaults"
 
 

@@ -21,7 +21,9 @@ def _text_files(root: Path) -> list[Path]:
     return [
         p
         for p in root.rglob("*")
-        if p.is_file() and ".git" not in p.parts and (p.suffix in TEXT_SUFFIXES or p.name.startswith("."))
+        if p.is_file()
+        and ".git" not in p.parts
+        and (p.suffix in TEXT_SUFFIXES or p.name.startswith("."))
     ]
 
 

@@ -99,8 +99,6 @@ def _disabled_choices() -> list[tuple[str, Any]]:
 
 
 @pytest.mark.parametrize(("question", "value"), _disabled_choices())
-def test_choices_not_available_yet_are_refused(
-    render: Render, question: str, value: Any
-) -> None:
+def test_choices_not_available_yet_are_refused(render: Render, question: str, value: Any) -> None:
     with pytest.raises(ValueError, match=question):
         render({question: value})
