@@ -46,12 +46,17 @@ class Preset:
 PRESETS: Mapping[str, Preset] = MappingProxyType(
     {
         "minimal": Preset("the service alone: no database, cache, limiter, worker or containers"),
-        # Grows with the release: database sqlite, cache memory, rate_limit true, gunicorn,
-        # docker.
-        "standard": Preset("a single-host service (in this release: the service alone)"),
+        # Grows with the release: database sqlite, cache memory, rate_limit true.
+        "standard": Preset(
+            "a single-host service: Gunicorn and a Docker image",
+            {"server": "gunicorn", "docker": True},
+        ),
         # Grows with the release: database postgresql, cache redis, rate_limit true,
-        # offload celery, gunicorn, docker, ci github.
-        "full": Preset("every production piece (in this release: the service alone)"),
+        # offload celery.
+        "full": Preset(
+            "every production piece the template offers",
+            {"server": "gunicorn", "docker": True, "ci": "github"},
+        ),
     }
 )
 

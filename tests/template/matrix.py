@@ -46,6 +46,8 @@ BASE_FILES = (
     "README.md",
     "pyproject.toml",
     "src/{pkg}/__init__.py",
+    "src/{pkg}/__main__.py",
+    "src/{pkg}/serve.py",
     "src/{pkg}/main.py",
     "src/{pkg}/api.py",
     "src/{pkg}/core/config.py",
@@ -59,11 +61,52 @@ BASE_FILES = (
     "src/{pkg}/items/dependencies.py",
     "src/{pkg}/items/exceptions.py",
     "tests/conftest.py",
+    "tests/test_serve.py",
 )
 
 FEATURE_FILES: list[FileRule] = [
     FileRule(lambda a: True, BASE_FILES),
+    FileRule(
+        lambda a: a["server"] == "gunicorn", ("gunicorn.conf.py", "tests/test_gunicorn_conf.py")
+    ),
+    FileRule(lambda a: a["docker"], ("Dockerfile", ".dockerignore", "compose.yaml")),
+    FileRule(lambda a: a["ci"] == "github", (".github/workflows/ci.yml",)),
 ]
+
+
+@dataclass(frozen=True)
+class BackingService:
+    """A service the answers bring: in compose.yaml always, as a CI service container if `ci`."""
+
+    applies: Callable[[Answers], bool]
+    ci: bool = True
+
+
+# The backing services of each option, by compose service name. None of these options is
+# available in this release, so today every compose file has the app alone.
+BACKING_SERVICES: dict[str, BackingService] = {
+    "postgres": BackingService(lambda a: a.get("database") == "postgresql"),
+    "mongodb": BackingService(lambda a: a.get("database") == "mongodb"),
+    "redis": BackingService(
+        lambda a: (
+            a.get("cache") == "redis"
+            or (a.get("offload") == "celery" and a.get("celery_broker") == "redis")
+        )
+    ),
+    "rabbitmq": BackingService(
+        lambda a: a.get("offload") == "celery" and a.get("celery_broker") == "rabbitmq"
+    ),
+    "worker": BackingService(lambda a: a.get("offload") == "celery", ci=False),
+}
+
+
+def backing_services(answers: Answers, *, ci: bool = False) -> set[str]:
+    """Compose services (or, with `ci`, CI service containers) these answers need."""
+    return {
+        name
+        for name, service in BACKING_SERVICES.items()
+        if service.applies(answers) and (service.ci or not ci)
+    }
 
 
 @cache

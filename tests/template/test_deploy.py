@@ -1,0 +1,367 @@
+"""Deployment files: the server question, Dockerfile, .dockerignore, compose.yaml, CI workflow.
+
+There is no Docker engine or GitHub runner here, so these files are parsed and checked for
+what they promise: stages, user, health check, build context, the backing services the
+answers chose (and no other), and the commands CI runs.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+import shlex
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import Render, render_project
+from tests.template import matrix
+
+COVER = matrix.pairwise_cover()
+DOCKER_COVER = [c for c in COVER if c["docker"]]
+CI_COVER = [c for c in COVER if c["ci"] == "github"]
+PKG = matrix.IDENTITY["package_name"]
+
+
+def render_combo(template_src: Path, tmp_path: Path, combo: dict[str, Any]) -> Path:
+    return render_project(template_src, tmp_path / "project", {**matrix.IDENTITY, **combo})
+
+
+# --- Dockerfile -------------------------------------------------------------------------
+
+
+@dataclass
+class Stage:
+    """One `FROM ... AS name` stage: its base image and its instructions, in order."""
+
+    base: str
+    name: str
+    instructions: list[tuple[str, str]] = field(default_factory=list)
+
+    def all(self, keyword: str) -> list[str]:
+        return [args for kw, args in self.instructions if kw == keyword]
+
+
+def parse_dockerfile(text: str) -> list[Stage]:
+    """Stages of a Dockerfile; continuation lines joined, comments and parser directives dropped."""
+    logical: list[str] = []
+    pending = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not pending and (not line or line.startswith("#")):
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        logical.append(pending + line)
+        pending = ""
+    assert not pending, "the Dockerfile ends in a continuation"
+
+    stages: list[Stage] = []
+    for line in logical:
+        keyword, _, args = line.partition(" ")
+        keyword = keyword.upper()
+        if keyword == "FROM":
+            match = re.fullmatch(r"(\S+)\s+AS\s+(\S+)", args.strip(), re.IGNORECASE)
+            assert match, f"every stage is named: FROM {args}"
+            stages.append(Stage(base=match[1], name=match[2]))
+        elif stages:
+            stages[-1].instructions.append((keyword, args.strip()))
+        else:
+            assert keyword == "ARG", f"{keyword} before the first FROM"
+    return stages
+
+
+def exec_form(args: str) -> list[str]:
+    """The JSON array of an exec-form CMD/HEALTHCHECK CMD, which must be one."""
+    value = json.loads(args)
+    assert isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return value
+
+
+def healthcheck_command(stage: Stage) -> list[str]:
+    [healthcheck] = stage.all("HEALTHCHECK")
+    options, _, command = healthcheck.partition("CMD ")
+    assert "--interval=" in options and "--timeout=" in options
+    return exec_form(command)
+
+
+def docker_stages(project: Path) -> list[Stage]:
+    return parse_dockerfile((project / "Dockerfile").read_text())
+
+
+@pytest.mark.parametrize("combo", DOCKER_COVER, ids=[matrix.combo_id(c) for c in DOCKER_COVER])
+def test_dockerfile_builds_in_two_slim_stages(
+    combo: dict[str, Any], template_src: Path, tmp_path: Path
+) -> None:
+    project = render_combo(template_src, tmp_path, combo)
+    text = (project / "Dockerfile").read_text()
+    build, runtime = docker_stages(project)
+
+    assert f"ARG PYTHON_VERSION={combo['python_version']}\n" in text
+    for stage in (build, runtime):
+        assert stage.base == "python:${PYTHON_VERSION}-slim"
+    assert (build.name, runtime.name) == ("build", "runtime")
+    # The runtime stage takes the built environment and nothing of the build's tools.
+    assert runtime.all("COPY")[0] == "--from=build /opt/venv /opt/venv"
+
+
+@pytest.mark.parametrize("combo", DOCKER_COVER, ids=[matrix.combo_id(c) for c in DOCKER_COVER])
+def test_dockerfile_runs_as_a_non_root_user_with_a_health_check(
+    combo: dict[str, Any], template_src: Path, tmp_path: Path
+) -> None:
+    project = render_combo(template_src, tmp_path, combo)
+    _, runtime = docker_stages(project)
+    keywords = [kw for kw, _ in runtime.instructions]
+
+    [user] = runtime.all("USER")
+    uid, _, gid = user.partition(":")
+    assert uid.isdigit() and int(uid) >= 1000, "a numeric, unprivileged uid"
+    assert gid.isdigit() and int(gid) != 0
+    assert re.search(rf"useradd .*--uid {uid}\b", " ".join(runtime.all("RUN")))
+    # Nothing runs as root after the switch, and the service itself runs as the user.
+    assert keywords.index("USER") > max(i for i, kw in enumerate(keywords) if kw in ("RUN", "COPY"))
+    assert keywords.index("USER") < keywords.index("CMD")
+
+    command = healthcheck_command(runtime)
+    assert command[:2] == ["python", "-c"]
+    assert "/health" in command[2]
+    assert exec_form(runtime.all("CMD")[-1]) == ["python", "-m", PKG]
+    assert "8000" in runtime.all("EXPOSE")
+    env = " ".join(runtime.all("ENV"))
+    assert "HOST=0.0.0.0" in env and "ENVIRONMENT=production" in env
+
+
+@pytest.mark.parametrize("combo", DOCKER_COVER, ids=[matrix.combo_id(c) for c in DOCKER_COVER])
+def test_dockerfile_installs_dependencies_in_their_own_layer_without_dev_ones(
+    combo: dict[str, Any], template_src: Path, tmp_path: Path
+) -> None:
+    project = render_combo(template_src, tmp_path, combo)
+    build, runtime = docker_stages(project)
+    text = (project / "Dockerfile").read_text()
+
+    copies = build.all("COPY")
+    runs = build.all("RUN")
+    assert copies[0] == "pyproject.toml ./", "the dependency layer depends on pyproject.toml only"
+    deps_step = next(
+        i for i, (_, args) in enumerate(build.instructions) if "pip install -r" in args
+    )
+    src_step = build.instructions.index(("COPY", "src ./src"))
+    assert deps_step < src_step
+    assert runs[-1] == "pip install --no-deps ."
+
+    # The one-liner that lists the dependencies gives exactly pyproject's runtime list.
+    lister = shlex.split(next(r for r in runs if "tomllib" in r))[:3]
+    assert lister[:2] == ["python", "-c"]
+    listed = subprocess.run(
+        [sys.executable, "-c", lister[2]], cwd=project, capture_output=True, text=True, check=True
+    ).stdout.split()
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert listed == pyproject["project"]["dependencies"]
+
+    assert "[dev]" not in text and "pytest" not in text
+    assert not re.search(r"(?i)(secret|password|token)\w*=", text), "no secret in the image"
+    # From the build context the runtime stage copies Gunicorn's settings, and nothing else.
+    context_copies = [c for c in runtime.all("COPY") if not c.startswith("--from=")]
+    expected = ["gunicorn.conf.py ./"] if combo["server"] == "gunicorn" else []
+    assert context_copies == expected
+
+
+def _ignored(patterns: list[str], path: str) -> bool:
+    """Whether .dockerignore `patterns` leave the top-level `path` out (last match wins)."""
+    ignored = False
+    for pattern in patterns:
+        glob = pattern.removeprefix("!").rstrip("/")
+        if fnmatch.fnmatch(path, glob) or fnmatch.fnmatch(path, glob.removeprefix("**/")):
+            ignored = not pattern.startswith("!")
+    return ignored
+
+
+@pytest.mark.parametrize("combo", DOCKER_COVER, ids=[matrix.combo_id(c) for c in DOCKER_COVER])
+def test_dockerignore_keeps_secrets_and_tests_out_and_what_the_build_needs_in(
+    combo: dict[str, Any], template_src: Path, tmp_path: Path
+) -> None:
+    project = render_combo(template_src, tmp_path, combo)
+    patterns = [
+        line.strip()
+        for line in (project / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+    for path in [".env", ".env.production", ".git", ".venv", "tests", ".copier-answers.yml"]:
+        assert _ignored(patterns, path), path
+    assert "**/__pycache__" in patterns
+    build, runtime = docker_stages(project)
+    needed = [
+        args.split()[0]
+        for stage in (build, runtime)
+        for args in stage.all("COPY")
+        if not args.startswith("--from=")
+    ]
+    assert "src" in needed and "README.md" in needed
+    for path in needed:
+        assert (project / path).exists(), path
+        assert not _ignored(patterns, path), f"{path} is copied but ignored"
+
+
+# --- compose.yaml -----------------------------------------------------------------------
+
+
+def _seconds(duration: str) -> int:
+    match = re.fullmatch(r"(\d+)s", duration)
+    assert match, duration
+    return int(match[1])
+
+
+@pytest.mark.parametrize("combo", DOCKER_COVER, ids=[matrix.combo_id(c) for c in DOCKER_COVER])
+def test_compose_has_the_app_and_exactly_the_chosen_backing_services(
+    combo: dict[str, Any], template_src: Path, tmp_path: Path
+) -> None:
+    project = render_combo(template_src, tmp_path, combo)
+    compose = yaml.safe_load((project / "compose.yaml").read_text())
+    backing = matrix.backing_services(combo)
+
+    assert set(compose["services"]) == {"app"} | backing
+    app = compose["services"]["app"]
+    assert app["build"] == "."
+    assert "8000:8000" in app["ports"]
+    assert app["env_file"] == [{"path": ".env", "required": False}]
+    # Requests in flight get their graceful timeout before Docker kills the server.
+    assert _seconds(app["stop_grace_period"]) > 30
+    depends = app.get("depends_on", {})
+    assert set(depends) == backing - {"worker"}
+    assert all(d == {"condition": "service_healthy"} for d in depends.values())
+
+    named_volumes = set(compose.get("volumes") or {})
+    used = set()
+    for name in backing:
+        service = compose["services"][name]
+        if name != "worker":
+            assert "healthcheck" in service, f"{name} has no health check"
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if not source.startswith((".", "/")):
+                used.add(source)
+    assert used == named_volumes
+
+
+def test_compose_app_health_comes_from_the_image(render: Render) -> None:
+    project = render({"docker": True})
+    compose = yaml.safe_load((project / "compose.yaml").read_text())
+
+    assert "healthcheck" not in compose["services"]["app"]
+    _, runtime = docker_stages(project)
+    assert "/health" in healthcheck_command(runtime)[2]
+
+
+def test_no_docker_files_without_docker(render: Render) -> None:
+    project = render({"docker": False})
+
+    for name in ("Dockerfile", ".dockerignore", "compose.yaml"):
+        assert not (project / name).exists()
+
+
+# --- GitHub Actions -------------------------------------------------------------------
+
+
+def _workflow(project: Path) -> dict[Any, Any]:
+    data: dict[Any, Any] = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+    # YAML 1.1 reads the key `on` as True.
+    data["on"] = data.pop(True, data.get("on"))
+    return data
+
+
+def _runs(job: dict[str, Any]) -> list[str]:
+    return [step["run"] for step in job["steps"] if "run" in step]
+
+
+@pytest.mark.parametrize("combo", CI_COVER, ids=[matrix.combo_id(c) for c in CI_COVER])
+def test_workflow_runs_ruff_mypy_and_pytest(
+    combo: dict[str, Any], template_src: Path, tmp_path: Path
+) -> None:
+    project = render_combo(template_src, tmp_path, combo)
+    workflow = _workflow(project)
+
+    assert set(workflow["on"]) == {"push", "pull_request"}
+    assert workflow["permissions"] == {"contents": "read"}
+    checks = workflow["jobs"]["checks"]
+    versions = checks["strategy"]["matrix"]["python-version"]
+    assert versions[0] == combo["python_version"] and versions[-1] == "3.13"
+    runs = _runs(checks)
+    assert runs[0] == "python -m pip install -e '.[dev]'"
+    assert [r.split()[:2] for r in runs[1:]] == [
+        ["ruff", "check"],
+        ["ruff", "format"],
+        ["mypy"],
+        ["pytest"],
+    ]
+    assert "--check" in runs[2]
+    for job in workflow["jobs"].values():
+        for step in job["steps"]:
+            if "uses" in step:
+                assert re.fullmatch(r"actions/[a-z-]+@v\d+", step["uses"]), step["uses"]
+
+
+@pytest.mark.parametrize("combo", CI_COVER, ids=[matrix.combo_id(c) for c in CI_COVER])
+def test_workflow_has_exactly_the_backing_services_as_service_containers(
+    combo: dict[str, Any], template_src: Path, tmp_path: Path
+) -> None:
+    project = render_combo(template_src, tmp_path, combo)
+    checks = _workflow(project)["jobs"]["checks"]
+
+    assert set(checks.get("services") or {}) == matrix.backing_services(combo, ci=True)
+
+
+@pytest.mark.parametrize("combo", CI_COVER, ids=[matrix.combo_id(c) for c in CI_COVER])
+def test_workflow_builds_and_probes_the_image_only_with_docker(
+    combo: dict[str, Any], template_src: Path, tmp_path: Path
+) -> None:
+    project = render_combo(template_src, tmp_path, combo)
+    jobs = _workflow(project)["jobs"]
+
+    if not combo["docker"]:
+        assert set(jobs) == {"checks"}
+        return
+    runs = " ".join(_runs(jobs["image"]))
+    assert "docker compose up --build" in runs and "--wait" in runs
+    assert "/health" in runs and "/ready" in runs
+    assert "docker compose down" in runs
+
+
+# --- server ---------------------------------------------------------------------------
+
+
+def test_gunicorn_is_the_default_server() -> None:
+    server = matrix.questions()["server"]
+    assert server["default"] == "gunicorn"
+    assert set(matrix.enabled_values("server")) == {"gunicorn", "uvicorn"}
+    assert matrix.enabled_values("docker") == [False, True]
+    assert set(matrix.enabled_values("ci")) == {"none", "github"}
+
+
+@pytest.mark.parametrize("server", ["gunicorn", "uvicorn"])
+def test_server_dependencies(render: Render, server: str) -> None:
+    project = render({"server": server})
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    names = {re.split(r"[\[<>=]", d)[0] for d in pyproject["project"]["dependencies"]}
+
+    assert "uvicorn" in names
+    assert "uvicorn[standard]>=0.54" in pyproject["project"]["dependencies"]
+    assert ({"gunicorn", "uvicorn-worker"} & names) == (
+        {"gunicorn", "uvicorn-worker"} if server == "gunicorn" else set()
+    )
+    assert ("gunicorn.conf.py" in pyproject["tool"]["mypy"]["files"]) is (server == "gunicorn")
+
+
+def test_gunicorn_config_uses_the_uvicorn_worker_package(render: Render) -> None:
+    text = (render({"server": "gunicorn"}) / "gunicorn.conf.py").read_text()
+
+    assert 'worker_class = "uvicorn_worker.UvicornWorker"' in text
+    assert "uvicorn.workers" not in text
