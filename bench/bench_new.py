@@ -37,7 +37,7 @@ import warnings
 
 import copier
 
-src, dst, git = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+src, dst, ref = sys.argv[1], sys.argv[2], sys.argv[3] or None
 warnings.simplefilter("ignore")
 copier.run_copy(
     src,
@@ -46,7 +46,7 @@ copier.run_copy(
     defaults=True,
     unsafe=False,
     quiet=True,
-    **({"vcs_ref": "HEAD"} if git else {}),
+    vcs_ref=ref,
 )
 """
 
@@ -74,11 +74,12 @@ def fastasync_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "fastasync_cli"]
 
 
-def template_source() -> Path:
-    """The template `fastasync new` uses here, so raw Copier copies the very same one."""
-    from fastasync_cli import generator
+def template_source() -> tuple[str, str]:
+    """The template (and ref) `fastasync new` uses here, so raw Copier copies the same one."""
+    from fastasync_cli import source
 
-    return generator.template_dir()
+    template = source.current()
+    return template.url, template.ref or ""
 
 
 def time_once(argv: Sequence[str], env: dict[str, str]) -> float:
@@ -139,12 +140,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.template:
         env["FASTASYNC_TEMPLATE"] = str(args.template.resolve())
         os.environ["FASTASYNC_TEMPLATE"] = env["FASTASYNC_TEMPLATE"]
-    src = template_source()
-    git = "1" if (src / ".git").exists() else "0"
+    src, ref = template_source()
     if shutil.which("git") is None:
         sys.exit("git is needed to time `fastasync new` with its first commit")
     cli = fastasync_command()
-    print(f"template: {src}{' (git checkout, vcs_ref=HEAD)' if git == '1' else ''}")
+    print(f"template: {src}{f' (vcs_ref={ref})' if ref else ''}")
     print(f"fastasync: {' '.join(cli)}")
 
     cases = {
@@ -158,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         "raw": Case(
             "raw copier.run_copy",
-            lambda d: [sys.executable, "-c", RAW_COPIER, str(src), str(d / "benchsvc"), git],
+            lambda d: [sys.executable, "-c", RAW_COPIER, src, str(d / "benchsvc"), ref],
         ),
         "help": Case("fastasync --help", lambda d: [*cli, "--help"]),
         "version": Case("fastasync --version", lambda d: [*cli, "--version"]),

@@ -1,36 +1,36 @@
-"""The only module that talks to Copier: where the template is, and copying it.
+"""The only module that talks to Copier: copying the template, and updating a project.
 
 Copier costs ~0.45 s to import, so it is imported inside the functions that run it, never at
-module level: ``fastasync --help`` and ``--version`` never pay for it.
+module level: ``fastasync --help`` and ``--version`` never pay for it. Where the template
+comes from is source.py's business.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastasync_cli.errors import (
     Aborted,
+    DirtyTreeError,
+    DowngradeError,
     FastasyncError,
     InvalidAnswerError,
+    NotAProjectError,
     NotInteractiveError,
     OutputDirError,
     TemplateError,
 )
+from fastasync_cli.source import Source
 
 if TYPE_CHECKING:
     from copier import Worker
 
-#: A checkout of the template to use instead of the one shipped with the CLI.
-TEMPLATE_ENV = "FASTASYNC_TEMPLATE"
-CONFIG_FILES = ("copier.yml", "copier.yaml")
-
-_PACKAGE_DIR = Path(__file__).resolve().parent
 # Copier's own wording for an answer it refuses (`Question.validate_answer`, `parse_answer`,
 # and a question left without any answer under `defaults=True`).
 _ANSWER_ERRORS = ("Validation error for question", "Invalid choice for", "is required")
@@ -40,60 +40,57 @@ _NO_TERMINAL = (
 )
 
 
-def config_file(directory: Path) -> Path | None:
-    """The Copier configuration file of a template directory, if it has one."""
-    return next((directory / n for n in CONFIG_FILES if (directory / n).is_file()), None)
+@dataclass(frozen=True)
+class Rendered:
+    """What a render produced, besides its files."""
+
+    answers: dict[str, Any]
+    """The answers that apply (a question whose `when` is false has none)."""
+    questions: frozenset[str]
+    """Every question of the template version rendered."""
 
 
-def template_dir() -> Path:
-    """Where the template is, in this order of preference.
-
-    1. ``$FASTASYNC_TEMPLATE``: a checkout, for working on the template itself;
-    2. ``fastasync_cli/_template/``: the copy an installed wheel ships;
-    3. the repository root: an editable install runs from the repository.
-    """
-    if override := os.environ.get(TEMPLATE_ENV):
-        path = Path(override).expanduser().resolve()
-        if config_file(path) is None:
-            raise TemplateError(
-                f"{TEMPLATE_ENV}={override} is not a template: it has no copier.yml"
-            )
-        return path
-    for candidate in (_PACKAGE_DIR / "_template", _PACKAGE_DIR.parent):
-        if config_file(candidate) is not None:
-            return candidate
-    raise TemplateError(
-        "the template is missing from this installation: reinstall fastasync "
-        f"or set {TEMPLATE_ENV} to a checkout"
-    )
-
-
-def _is_git_checkout(path: Path) -> bool:
-    return (path / ".git").exists()
-
-
-def _copier_options(src: Path) -> dict[str, Any]:
-    """Options every run shares: the template needs no trust, and leaves no debris."""
-    options: dict[str, Any] = {
-        "unsafe": False,
-        "cleanup_on_error": True,
-        "quiet": True,
-    }
-    if _is_git_checkout(src):
-        # HEAD plus the working tree: Copier includes uncommitted changes of a local checkout.
-        options["vcs_ref"] = "HEAD"
-    return options
-
-
-def generate(dst: Path, data: Mapping[str, Any], *, defaults: bool) -> dict[str, Any]:
+def generate(
+    source: Source, dst: Path, data: Mapping[str, Any], *, defaults: bool
+) -> dict[str, Any]:
     """Copy the template into `dst` (missing or empty) and return the answers that apply.
 
     With ``defaults=False`` Copier asks, in the terminal, every question `data` does not
     answer. On any failure or interrupt, `dst` is left as it was found.
     """
     with undo_on_failure(dst):
-        worker = _run(dst, data, defaults=defaults, pretend=False)
+        worker = _copy(source.url, source.ref, dst, data, defaults=defaults, pretend=False)
     return _answers(worker)
+
+
+def render(src: str, ref: str | None, dst: Path, answers: Mapping[str, Any]) -> Rendered:
+    """Render template `src` at `ref` into the new folder `dst` with `answers`, asking nothing."""
+    worker = _copy(src, ref, dst, answers, defaults=True, pretend=False)
+    return Rendered(_answers(worker), frozenset(worker.template.questions_data))
+
+
+def update(project: Path, *, ref: str | None, data: Mapping[str, Any]) -> None:
+    """``copier update`` the project at `project` from its own template source, to `ref`.
+
+    Answers in `data` replace the recorded ones; every other question keeps its recorded
+    answer (or takes its default if it is new). Conflicts are left inline for the caller to
+    find: Copier reports none of them.
+    """
+    with _copier_errors():
+        import copier
+
+        with warnings.catch_warnings():
+            _ignore_dirty_checkout()
+            copier.run_update(
+                project,
+                data=dict(data),
+                vcs_ref=ref,
+                defaults=True,
+                overwrite=True,
+                conflict="inline",
+                unsafe=False,
+                quiet=True,
+            )
 
 
 @contextmanager
@@ -113,35 +110,50 @@ def undo_on_failure(dst: Path) -> Iterator[None]:
         raise
 
 
-def missing_answers(dst: Path, data: Mapping[str, Any]) -> list[str]:
+def missing_answers(source: Source, dst: Path, data: Mapping[str, Any]) -> list[str]:
     """Validate `data` as Copier would, writing nothing; return the questions left to ask.
 
     The questions returned are the ones `data` does not answer and that apply (their
     ``when`` holds), in the order of copier.yml.
     """
-    worker = _run(dst, data, defaults=True, pretend=True)
+    worker = _copy(source.url, source.ref, dst, data, defaults=True, pretend=True)
     # Questions whose `when` is false are hidden: they are never asked.
     hidden: set[str] = getattr(worker.answers, "hidden", set())
     return [name for name in worker.answers.user if name not in data and name not in hidden]
 
 
-def _run(dst: Path, data: Mapping[str, Any], *, defaults: bool, pretend: bool) -> Worker:
-    src = template_dir()
+def _copy(
+    src: str,
+    ref: str | None,
+    dst: Path,
+    data: Mapping[str, Any],
+    *,
+    defaults: bool,
+    pretend: bool,
+) -> Worker:
     with _copier_errors():
         import copier
-        from copier.errors import DirtyLocalWarning
 
         with warnings.catch_warnings():
-            # A development checkout with uncommitted changes is the point of vcs_ref=HEAD.
-            warnings.simplefilter("ignore", DirtyLocalWarning)
+            _ignore_dirty_checkout()
             return copier.run_copy(
-                str(src),
+                src,
                 dst,
                 data=dict(data),
+                vcs_ref=ref,
                 defaults=defaults,
                 pretend=pretend,
-                **_copier_options(src),
+                cleanup_on_error=True,
+                unsafe=False,
+                quiet=True,
             )
+
+
+def _ignore_dirty_checkout() -> None:
+    """A development checkout with uncommitted changes is the point of ``vcs_ref=HEAD``."""
+    from copier.errors import DirtyLocalWarning
+
+    warnings.simplefilter("ignore", DirtyLocalWarning)
 
 
 def _answers(worker: Worker) -> dict[str, Any]:
@@ -183,6 +195,8 @@ def _translate(error: Exception) -> FastasyncError | None:
         isinstance(error, ValueError) and any(m in text for m in _ANSWER_ERRORS)
     ):
         return InvalidAnswerError(text or repr(error))
+    if (refused := _update_refusal(error)) is not None:
+        return refused
     if isinstance(error, OSError):
         where = f" {error.filename}" if error.filename else ""
         return OutputDirError(f"could not write{where}: {error.strerror or error}")
@@ -192,6 +206,32 @@ def _translate(error: Exception) -> FastasyncError | None:
 
     if isinstance(error, JinjaError):
         return TemplateError(f"the template failed to render: {text}")
+    return None
+
+
+def _update_refusal(error: Exception) -> FastasyncError | None:
+    """What Copier refuses to update (the commands check most of it first), and git failures."""
+    from copier.errors import UserMessageError
+    from plumbum import ProcessExecutionError
+
+    text = " ".join(str(error).split())
+    if isinstance(error, ProcessExecutionError):
+        lines = str(error.stderr or "").strip().splitlines()
+        return TemplateError(f"git failed: {lines[-1] if lines else text}")
+    if isinstance(error, ValueError) and text.startswith("Unknown revision"):
+        return TemplateError(f"the template has no such version: {text}")
+    if isinstance(error, ValueError) and "Local template must be a directory" in text:
+        return TemplateError("the template source is missing or not a template")
+    if not isinstance(error, UserMessageError):
+        return None
+    if "is dirty" in text:
+        return DirtyTreeError("the project has uncommitted changes: commit or stash them first")
+    if "downgrading" in text.lower():
+        return DowngradeError(text)
+    if "git-tracked subprojects" in text or "version from last update" in text:
+        return NotAProjectError(f"the project cannot be updated: {text}")
+    if "git-tracked templates" in text or "version from template" in text:
+        return TemplateError(f"the template has no version tag to update to: {text}")
     return None
 
 

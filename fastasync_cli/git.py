@@ -1,4 +1,5 @@
-"""Put a freshly generated project under git: ``git init`` and a first commit.
+"""git for the CLI: put a freshly generated project under git (``git init`` and a first
+commit), and read a project's repository.
 
 Done in Python rather than as a Copier task, so the template needs no trust (DESIGN.md §3).
 Both steps run in a background thread: ``git init`` while Copier renders (it only needs the
@@ -26,6 +27,35 @@ _SETTINGS = r"^(user\.name|user\.email|init\.defaultbranch)$"
 
 class GitError(FastasyncError):
     """git is missing or failed; the project itself is complete."""
+
+
+def output(repo: Path, *args: str, strip: bool = True) -> str:
+    """What ``git ARGS`` prints in `repo` (`strip`: without surrounding whitespace).
+
+    Raises GitError if git is missing or fails.
+    """
+    git = shutil.which("git")
+    if git is None:
+        raise GitError("git is not installed: it is needed to update a project")
+    result = subprocess.run([git, *args], cwd=repo, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()
+        reason = detail[-1] if detail else f"exit code {result.returncode}"
+        raise GitError(f"git {args[0]} failed in {repo}: {reason}")
+    return result.stdout.strip() if strip else result.stdout
+
+
+def export(src: Path, ref: str, dst: Path) -> Path:
+    """The files of `ref` of the repository (or bundle) `src`, in the new folder `dst`.
+
+    Without git metadata: a plain folder, which Copier renders without cloning it again.
+    """
+    if ref.startswith("-"):  # read from a project's answers: never an option
+        raise GitError(f"{ref!r} is not a template version")
+    output(dst.parent, "clone", "--quiet", "--no-checkout", "--", str(src), str(dst))
+    output(dst, "-c", "advice.detachedHead=false", "checkout", "--quiet", ref, "--")
+    shutil.rmtree(dst / ".git")
+    return dst
 
 
 class FirstCommit:

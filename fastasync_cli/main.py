@@ -8,7 +8,7 @@ import typer
 from typer.core import TyperGroup
 
 from fastasync_cli import __version__
-from fastasync_cli.commands import new, options
+from fastasync_cli.commands import add, check, new, options, remove, update
 from fastasync_cli.errors import Aborted, FastasyncError, report
 
 EXAMPLES = """\
@@ -25,6 +25,14 @@ EXAMPLES = """\
   fastasync new myservice -y -d description="Orders API" --no-git
 
   fastasync options                        [dim]# questions, choices, defaults[/dim]
+
+  fastasync check                          [dim]# is a newer template available?[/dim]
+
+  fastasync update                         [dim]# take it, keeping your changes[/dim]
+
+  fastasync add ci=github                  [dim]# switch a feature on later[/dim]
+
+  fastasync remove docker --yes            [dim]# ...or off[/dim]
 """
 
 
@@ -70,6 +78,10 @@ def _root(
 
 
 app.command(cls=new.NewCommand, epilog=EXAMPLES)(new.new)
+app.command()(update.update)
+app.command()(add.add)
+app.command()(remove.remove)
+app.command()(check.check)
 app.command()(options.options)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastasync_cli import generator
+from fastasync_cli import source
 from fastasync_cli.errors import TemplateError, UsageError
 
 _TRUE = frozenset({"true", "yes", "1"})
@@ -172,11 +172,7 @@ def _load(path: Path) -> dict[str, Question]:
 
 def load() -> dict[str, Question]:
     """Every question of the template's copier.yml, in its order (settings excluded)."""
-    directory = generator.template_dir()
-    path = generator.config_file(directory)
-    if path is None:  # pragma: no cover - template_dir() already checked
-        raise TemplateError(f"{directory} has no copier.yml")
-    return _load(path)
+    return _load(source.config_path())
 
 
 def check(source: str, name: str, value: Any) -> None:

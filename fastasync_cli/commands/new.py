@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperCommand
 
-from fastasync_cli import __version__, generator, presets, questions
+from fastasync_cli import __version__, generator, presets, questions, source
 from fastasync_cli.answers import collect
 from fastasync_cli.errors import (
     InvalidAnswerError,
@@ -177,15 +177,16 @@ def new(
         data=data or [],
     )
     target = output_dir / name
+    template = source.current()
     if not _is_plain_name(name):
         # Copier's validator of project_name has the clearest word on it; ask it first.
-        generator.missing_answers(target, answers)
+        generator.missing_answers(template, target, answers)
         raise UsageError(f"{name!r} is a path: NAME is the project's name; use --output-dir")
     _check_destination(output_dir, target)
 
     ask = not (defaults or preset is not None)
     if ask and not (sys.stdin is not None and sys.stdin.isatty()):
-        if missing := generator.missing_answers(target, answers):
+        if missing := generator.missing_answers(template, target, answers):
             raise NotInteractiveError(
                 f"no terminal to ask {', '.join(missing)}: pass --defaults or --preset, "
                 "or answer with flags or --data KEY=VALUE (see `fastasync options`)"
@@ -195,7 +196,7 @@ def new(
     repo = None if no_git else FirstCommit(target)
     with generator.undo_on_failure(target):
         with repo.initializing() if repo else nullcontext():
-            result = generator.generate(target, answers, defaults=not ask)
+            result = generator.generate(template, target, answers, defaults=not ask)
         _refuse_unavailable(result)
         _warn_unused(answers, result)
         with _committing(repo, result):

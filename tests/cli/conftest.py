@@ -16,6 +16,7 @@ from typer.testing import CliRunner, Result
 from fastasync_cli import questions
 from fastasync_cli.main import app
 from tests.cli.helpers import GIT_EMAIL, GIT_NAME, Run
+from tests.cli.templates import Releases, two_releases
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +40,8 @@ def cli_env(
         monkeypatch.delenv(var, raising=False)
     monkeypatch.delenv("GIT_COMMITTER_EMAIL", raising=False)
     monkeypatch.delenv("EMAIL", raising=False)
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)  # the template bundle goes under HOME
+    monkeypatch.setenv("COPIER_CACHE_DIR", str(home / "copier-cache"))
     workdir = tmp_path_factory.mktemp("work")
     monkeypatch.chdir(workdir)
     questions._load.cache_clear()
@@ -55,3 +58,9 @@ def run() -> Run:
         return runner.invoke(app, list(args), input=input)
 
     return _run
+
+
+@pytest.fixture(scope="session")
+def releases(tmp_path_factory: pytest.TempPathFactory) -> Releases:
+    """A small template tagged 0.1.0 and 0.2.0, and what a wheel of each would install."""
+    return two_releases(tmp_path_factory.mktemp("releases"))

@@ -1,4 +1,4 @@
-"""generator.py: where the template comes from, how Copier is called, and clean failures."""
+"""generator.py: how Copier is called, and failures that leave nothing behind."""
 
 from __future__ import annotations
 
@@ -7,62 +7,25 @@ from typing import Any
 
 import pytest
 
-from fastasync_cli import generator
-from fastasync_cli.errors import TemplateError
+from fastasync_cli import generator, source
 from tests.cli.helpers import Run, Tree, answers_of, assert_error, copier_questions
 from tests.conftest import REPO_ROOT
-
-
-def test_env_var_points_at_a_checkout(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    (tmp_path / "copier.yml").write_text("name: {type: str}\n")
-    monkeypatch.setenv(generator.TEMPLATE_ENV, str(tmp_path))
-    assert generator.template_dir() == tmp_path.resolve()
 
 
 def test_env_var_without_a_template(
     run: Run, monkeypatch: pytest.MonkeyPatch, cli_env: Path
 ) -> None:
-    monkeypatch.setenv(generator.TEMPLATE_ENV, str(cli_env / "nothing-here"))
+    monkeypatch.setenv(source.TEMPLATE_ENV, str(cli_env / "nothing-here"))
     assert_error(run("new", "svc", "-y"), 1, "FASTASYNC_TEMPLATE=", "is not a template")
     assert not (cli_env / "svc").exists()
-
-
-def test_installed_wheel_copy_comes_before_the_repository(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    package = tmp_path / "site" / "fastasync_cli"
-    (package / "_template").mkdir(parents=True)
-    (package / "_template" / "copier.yml").write_text("{}\n")
-    (tmp_path / "site" / "copier.yml").write_text("{}\n")
-    monkeypatch.delenv(generator.TEMPLATE_ENV)
-    monkeypatch.setattr(generator, "_PACKAGE_DIR", package)
-    assert generator.template_dir() == package / "_template"
-    (package / "_template" / "copier.yml").unlink()
-    assert generator.template_dir() == tmp_path / "site"  # an editable install: the repo
-    (tmp_path / "site" / "copier.yml").unlink()
-    with pytest.raises(TemplateError, match="missing from this installation"):
-        generator.template_dir()
-
-
-def test_this_checkout_is_found_without_the_env_var(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(generator.TEMPLATE_ENV)
-    found = generator.template_dir()
-    assert found in (REPO_ROOT, Path(generator.__file__).parent / "_template")
-
-
-def test_copier_options(tmp_path: Path) -> None:
-    plain = generator._copier_options(tmp_path)
-    assert plain == {"unsafe": False, "cleanup_on_error": True, "quiet": True}
-    (tmp_path / ".git").mkdir()
-    assert generator._copier_options(tmp_path) == {**plain, "vcs_ref": "HEAD"}
 
 
 def test_generate_from_the_git_checkout_without_trust(
     run: Run, monkeypatch: pytest.MonkeyPatch, cli_env: Path
 ) -> None:
     """The default source of an editable install: the working tree at HEAD, no --trust."""
-    monkeypatch.delenv(generator.TEMPLATE_ENV)
-    if generator.template_dir() != REPO_ROOT:
+    monkeypatch.delenv(source.TEMPLATE_ENV)
+    if source.config_path() != REPO_ROOT / "copier.yml":
         pytest.skip("running from an installed wheel")
     result = run("new", "svc", "-y", "--no-git")
     assert result.exit_code == 0, result.output
@@ -70,6 +33,7 @@ def test_generate_from_the_git_checkout_without_trust(
     assert answers["project_name"] == "svc"
     if (REPO_ROOT / ".git").exists():
         assert answers["_commit"]  # a git source is recorded for `copier update`
+        assert answers["_src_path"] == str(REPO_ROOT)
 
 
 def _then(error: BaseException) -> Any:

@@ -1,0 +1,28 @@
+"""``fastasync check [PATH]``: is a newer template version available for the project?"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastasync_cli import source
+from fastasync_cli.commands.update import PATH_ARGUMENT
+from fastasync_cli.project import Project
+
+
+def check(path: Annotated[Path, PATH_ARGUMENT] = Path(".")) -> None:
+    """Say whether this fastasync has a newer template version for a project."""
+    project = Project.find(path)
+    project.require_updatable()
+    template = source.current()
+    at, offered = project.version, template.version
+    assert at is not None  # require_updatable
+    if offered is None:
+        line = f"template {at}; the template at {template.url} has no version tag"
+    elif at < offered:
+        line = f"template {at}; update available: {offered} (run `fastasync update`)"
+    elif at == offered:
+        line = f"template {at}, up to date"
+    else:
+        line = f"template {at}, newer than this fastasync's {offered}: upgrade fastasync"
+    print(f"{project.name}: {line}")

@@ -1,0 +1,144 @@
+"""The add/remove property, on the real template: ``add X`` on a project generated without X
+gives the files of generating with X from the start (the user's own files kept), and taking
+X back out gives the project without it again. Checked for every feature value copier.yml
+offers at test time."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from fastasync_cli import features, questions
+from fastasync_cli.main import app
+from tests.cli.helpers import GIT_EMAIL, GIT_NAME, Run, Tree, assert_error
+from tests.cli.templates import Release, TemplateRepo
+from tests.cli.test_update import commit, generate
+from tests.conftest import REPO_ROOT
+
+USER_FILE = "src/svc/user_code.py"
+
+
+def _cases() -> list[Any]:
+    """Every available value, other than the default, of every question without a `when`."""
+    cases = []
+    for name, question in questions._load(REPO_ROOT / "copier.yml").items():
+        if question.when is not None or question.derived:
+            continue
+        if question.type == "bool" and not question.choices:
+            values: list[Any] = [True, False]
+        elif question.choices:
+            values = [c.value for c in question.choices]
+        else:
+            continue
+        for value in values:
+            if value != question.default and not question.refusal(value):
+                cases.append(pytest.param(name, value, id=f"{name}={value}"))
+    return cases
+
+
+@pytest.fixture(scope="session")
+def real_release(tmp_path_factory: pytest.TempPathFactory, template_src: Path) -> Release:
+    """The working tree's template, committed and tagged, as a wheel would ship it."""
+    where = tmp_path_factory.mktemp("real-release")
+    repo = TemplateRepo.create(where / "repo")
+    shutil.copytree(template_src, repo.path, dirs_exist_ok=True)
+    repo.release("0.1.0", {})
+    return Release.build(repo, "0.1.0", where)
+
+
+@pytest.fixture(scope="session")
+def plain_project(tmp_path_factory: pytest.TempPathFactory, real_release: Release) -> Path:
+    """A project with every default, generated once, copied by each test (.git included)."""
+    where = tmp_path_factory.mktemp("plain")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.chdir(where)
+        real_release.install(monkeypatch)
+        monkeypatch.setenv("HOME", str(where))
+        for variable, value in (("GIT_AUTHOR_NAME", GIT_NAME), ("GIT_AUTHOR_EMAIL", GIT_EMAIL)):
+            monkeypatch.setenv(variable, value)
+            monkeypatch.setenv(variable.replace("AUTHOR", "COMMITTER"), value)
+        result = CliRunner().invoke(app, ["new", "svc", "-y"])
+        assert result.exit_code == 0, result.output
+    return where / "svc"
+
+
+def files(project: Path) -> dict[str, bytes]:
+    """Every file outside .git, except the user's own."""
+    return {
+        path: data
+        for path, data in Tree.of(project).files.items()
+        if not path.startswith(".git/") and path != USER_FILE
+    }
+
+
+@pytest.mark.parametrize(("name", "value"), _cases())
+def test_add_then_remove_is_generating_with_then_without(
+    run: Run,
+    real_release: Release,
+    plain_project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cli_env: Path,
+    name: str,
+    value: Any,
+) -> None:
+    real_release.install(monkeypatch)
+    (cli_env / "direct").mkdir()
+    project = shutil.copytree(plain_project, cli_env / "plain" / "svc", symlinks=True)
+    without = files(project)
+    (project / USER_FILE).write_text('"""Code of the project\'s own."""\n')
+    commit(project)
+
+    spec = name if value is True else f"{name}={value}"
+    result = run("add", spec, "--yes", "-C", str(project))
+    assert result.exit_code == 0, result.output
+    direct = generate(run, cli_env / "direct", "svc", "--no-git", "--data", f"{name}={value}")
+    assert files(project) == files(direct)
+    assert (project / USER_FILE).read_text() == '"""Code of the project\'s own."""\n'
+
+    commit(project)
+    question = questions.load()[name]
+    if features.off_value(question) == question.default:
+        result = run("remove", name, "--yes", "-C", str(project))
+    else:
+        result = run("add", f"{name}={question.default}", "--yes", "-C", str(project))
+    assert result.exit_code == 0, result.output
+    assert files(project) == without
+    assert (project / USER_FILE).is_file()
+
+
+def _refused() -> list[Any]:
+    """``add`` arguments for what copier.yml declares but this release does not offer."""
+    cases = []
+    for name, question in questions._load(REPO_ROOT / "copier.yml").items():
+        if question.type == "bool" and not question.choices and question.refusal(True):
+            cases.append(pytest.param(name, question.refusal(True), id=name))
+        for choice in question.choices:
+            if choice.disabled:
+                spec = f"{name}={choice.value}"
+                cases.append(pytest.param(spec, choice.disabled, id=spec))
+    return cases or [pytest.param("", "", marks=pytest.mark.skip(reason="everything is offered"))]
+
+
+@pytest.mark.parametrize(("spec", "reason"), _refused())
+def test_what_this_release_does_not_offer_is_refused(
+    run: Run, real_release: Release, monkeypatch: pytest.MonkeyPatch, spec: str, reason: str
+) -> None:
+    real_release.install(monkeypatch)
+    assert_error(run("add", spec), 2, f"add {spec.split('=')[0]}: ", reason)
+
+
+def test_completion_offers_what_add_and_remove_accept(
+    real_release: Release, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_release.install(monkeypatch)
+    offered = [name for name, _ in features.complete_add("")]
+    expected = [str(p.id) for p in _cases() if p.values[1] is not False]
+    for case in expected:
+        name, _, value = case.partition("=")
+        assert (name if value == "True" else case) in offered
+    for name, _ in features.complete_remove(""):
+        assert features.for_remove(name)[0] == name
