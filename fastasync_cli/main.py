@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
 from typing import Annotated, Any
 
 import typer
@@ -85,6 +87,21 @@ app.command()(check.check)
 app.command()(options.options)
 
 
+def interrupt_on_termination() -> None:
+    """Treat SIGTERM and SIGHUP (a closed terminal) like Ctrl-C.
+
+    Their default action ends the process at once, which would leave a half-written project
+    behind; as KeyboardInterrupt they go through the same clean-up as Ctrl-C.
+    """
+
+    def _interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
+
+
 def main() -> None:
     """Console-script entry point."""
+    interrupt_on_termination()
     app()

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
+
+import pytest
 
 from fastasync_cli import __version__
+from fastasync_cli import main as main_module
 from tests.cli.helpers import Run
 
 
@@ -64,3 +70,16 @@ def test_help_and_version_never_import_copier() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_termination_signals_take_the_ctrl_c_clean_up_path(signum: int) -> None:
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        main_module.interrupt_on_termination()
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signum)
+            time.sleep(1)  # the handler runs at the next bytecode boundary
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
