@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from typer.testing import Result
 
+from tests.cli.templates import git
 from tests.conftest import REPO_ROOT
 
 GIT_NAME = "Test Runner"
@@ -61,3 +62,23 @@ def answers_of(project: Path) -> dict[str, Any]:
     data = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert isinstance(data, dict)
     return data
+
+
+def generate(run: Run, where: Path, name: str = "svc", *args: str) -> Path:
+    result = run("new", name, "-y", "-o", str(where), *args)
+    assert result.exit_code == 0, result.output
+    return where / name
+
+
+def commit(project: Path, message: str = "My changes") -> None:
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "--message", message)
+
+
+def state(project: Path) -> tuple[Tree, str, str]:
+    """The files outside .git, HEAD and the status: all an update could change."""
+    files = Tree.of(project)
+    kept = {k: v for k, v in files.files.items() if not k.startswith(".git/")}
+    tree = Tree(kept, frozenset(d for d in files.dirs if d != ".git" and ".git/" not in d))
+    status = git(project, "status", "--porcelain", "--untracked-files=all")
+    return tree, git(project, "rev-parse", "HEAD"), status

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 
 from fastasync_cli import source
-from tests.cli.helpers import Run, answers_of, assert_error
+from tests.cli.helpers import Run, answers_of, assert_error, commit, generate, state
 from tests.cli.templates import FILES_V1, FILES_V2, Releases, TemplateRepo
 from tests.cli.test_interactive import finish, output, spawn
-from tests.cli.test_update import commit, generate, state
 
 
 @pytest.fixture
@@ -59,16 +58,11 @@ def test_add_takes_the_only_choice(run: Run, project: Path) -> None:
     assert (project / "ci.yml").is_file()
 
 
-def test_add_happens_at_the_projects_template_version(
-    run: Run, releases: Releases, monkeypatch: pytest.MonkeyPatch, cli_env: Path
-) -> None:
-    releases.old.install(monkeypatch)
-    project = generate(run, cli_env)
-    releases.new.install(monkeypatch)
-    assert run("add", "extra", "-C", str(project)).exit_code == 0
-    assert answers_of(project)["_commit"] == "v0.1.0"
-    assert (project / "src/svc/extra.py").is_file()
-    assert not (project / "CHANGELOG.md").exists()  # 0.2.0's file: that is `update`'s job
+def test_add_happens_at_the_projects_template_version(run: Run, old_project: Path) -> None:
+    assert run("add", "extra", "-C", str(old_project)).exit_code == 0
+    assert answers_of(old_project)["_commit"] == "v0.1.0"
+    assert (old_project / "src/svc/extra.py").is_file()
+    assert not (old_project / "CHANGELOG.md").exists()  # 0.2.0's file: that is `update`'s job
 
 
 def test_add_in_the_current_folder(

@@ -14,9 +14,8 @@ from typer.testing import CliRunner
 
 from fastasync_cli import features, questions
 from fastasync_cli.main import app
-from tests.cli.helpers import GIT_EMAIL, GIT_NAME, Run, Tree, assert_error
+from tests.cli.helpers import GIT_EMAIL, GIT_NAME, Run, Tree, assert_error, commit, generate
 from tests.cli.templates import Release, TemplateRepo
-from tests.cli.test_update import commit, generate
 from tests.conftest import REPO_ROOT
 
 USER_FILE = "src/svc/user_code.py"
