@@ -39,9 +39,11 @@ import tempfile
 import time
 import urllib.request
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TARGET = 0.85
@@ -79,8 +81,8 @@ class Case:
         return statistics.median(self.rps)
 
 
-def generate(dst: Path) -> Path:
-    """The standard service, rendered from this checkout's template."""
+def generate(dst: Path, answers: Mapping[str, Any] = STANDARD) -> Path:
+    """A service with `answers` (the standard one by default), from this checkout's template."""
     import copier
 
     src = dst / "template-src"
@@ -95,7 +97,7 @@ def generate(dst: Path) -> Path:
         copier.run_copy(
             str(src),
             project,
-            data={"project_name": PACKAGE, **STANDARD},
+            data={"project_name": PACKAGE, **answers},
             defaults=True,
             unsafe=False,
             quiet=True,
@@ -129,9 +131,13 @@ def to_ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def run_wrk(url: str, cpus: str, connections: int, duration: int) -> tuple[float, float, float]:
-    """Requests per second, p50 and p99 in ms, of one wrk run."""
+def run_wrk(
+    url: str, cpus: str, connections: int, duration: int, script: Path | None = None
+) -> tuple[float, float, float]:
+    """Requests per second, p50 and p99 in ms, of one wrk run (`script`: a wrk Lua script)."""
     wrk = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url]
+    if script is not None:
+        wrk[1:1] = ["-s", str(script)]
     out = subprocess.run(
         ["taskset", "-c", cpus, *wrk],
         capture_output=True,
@@ -147,8 +153,9 @@ def run_wrk(url: str, cpus: str, connections: int, duration: int) -> tuple[float
     return rps, p50, p99
 
 
-def measure(case: Case, project: Path, workdir: Path, connections: int, duration: int) -> None:
-    """Start the server for `case`, warm it up, load it once, stop it."""
+@contextmanager
+def serving(case: Case, project: Path, workdir: Path) -> Iterator[int]:
+    """Run the server for `case` until the block ends; yield its port once /health answers."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env.update(
@@ -163,10 +170,8 @@ def measure(case: Case, project: Path, workdir: Path, connections: int, duration
     with (workdir / f"server-{port}.log").open("wb") as log:
         process = subprocess.Popen(command, cwd=project, env=env, stdout=log, stderr=log)
     try:
-        url = f"http://127.0.0.1:{port}/health"
-        wait_healthy(url, process)
-        run_wrk(url, case.load_cpus, connections, 2)  # warm-up
-        rps, p50, p99 = run_wrk(url, case.load_cpus, connections, duration)
+        wait_healthy(f"http://127.0.0.1:{port}/health", process)
+        yield port
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -174,6 +179,14 @@ def measure(case: Case, project: Path, workdir: Path, connections: int, duration
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def measure(case: Case, project: Path, workdir: Path, connections: int, duration: int) -> None:
+    """Start the server for `case`, warm it up, load it once, stop it."""
+    with serving(case, project, workdir) as port:
+        url = f"http://127.0.0.1:{port}/health"
+        run_wrk(url, case.load_cpus, connections, 2)  # warm-up
+        rps, p50, p99 = run_wrk(url, case.load_cpus, connections, duration)
     case.rps.append(rps)
     case.p50.append(p50)
     case.p99.append(p99)

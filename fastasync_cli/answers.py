@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastasync_cli import presets, questions
-from fastasync_cli.errors import UsageError
+from fastasync_cli.errors import UsageError, warn
 
 #: The question the NAME argument answers.
 NAME_KEY = "project_name"
@@ -42,7 +42,39 @@ def collect(
     answers = presets.answers(preset) if preset is not None else {}
     answers.update((key, value) for key, (_, value) in given.items())
     answers[NAME_KEY] = name
+    _drop_ruled_out(answers, given)
     return answers
+
+
+def _drop_ruled_out(answers: dict[str, Any], given: Mapping[str, tuple[str, Any]]) -> None:
+    """Remove the answers to questions that do not apply, so the template computes them.
+
+    Copier would render a hidden question with an answer passed as data: ``--no-redis``
+    next to a Redis cache would give a cache without its client. A preset's answer gives
+    way silently, and so does a flag that says what the template computes anyway; a flag
+    against a computed value is refused, and one to a question with a plain default only
+    ignored.
+    """
+    for key, computed in questions.ruled_out(answers).items():
+        if key not in answers:
+            continue
+        value = answers.pop(key)
+        if key not in given:
+            continue
+        question = questions.load()[key]
+        if question.derived and value != computed:
+            raise UsageError(
+                f"{given[key][0]}: these answers make {key} {_show(computed)}, "
+                f"not {_show(value)} (it is asked only when {question.when})"
+            )
+        if not question.derived:
+            warn(f"{key} was ignored: it applies only when {question.when}")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return repr(value)
 
 
 def _parse_data(item: str) -> tuple[str, Any]:

@@ -24,6 +24,7 @@ _OFF: Mapping[str, Any] = MappingProxyType(
         "cache": "none",
         "rate_limit": False,
         "offload": "none",
+        "redis": False,
         "server": "uvicorn",
         "docker": False,
         "ci": "none",
@@ -45,17 +46,25 @@ class Preset:
 
 PRESETS: Mapping[str, Preset] = MappingProxyType(
     {
-        "minimal": Preset("the service alone: no database, cache, limiter, worker or containers"),
-        # Grows with the release: database sqlite, cache memory, rate_limit true.
-        "standard": Preset(
-            "a single-host service: Gunicorn and a Docker image",
-            {"server": "gunicorn", "docker": True},
+        "minimal": Preset(
+            "the service alone: no database, Redis, cache, limiter, worker or containers"
         ),
-        # Grows with the release: database postgresql, cache redis, rate_limit true,
-        # offload celery.
+        # Grows with the release: cache memory, rate_limit true.
+        "standard": Preset(
+            "a single-host service: SQLite, Gunicorn and a Docker image",
+            {"database": "sqlite", "server": "gunicorn", "docker": True},
+        ),
+        # Grows with the release: cache redis, rate_limit true, offload celery (each of
+        # which brings Redis, already on here).
         "full": Preset(
-            "every production piece the template offers",
-            {"server": "gunicorn", "docker": True, "ci": "github"},
+            "every production piece the template offers: PostgreSQL, Redis, CI",
+            {
+                "database": "postgresql",
+                "redis": True,
+                "server": "gunicorn",
+                "docker": True,
+                "ci": "github",
+            },
         ),
     }
 )

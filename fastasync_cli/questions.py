@@ -49,6 +49,16 @@ class Question:
         """The default is a Jinja expression computed from earlier answers."""
         return isinstance(self.default, str) and ("{{" in self.default or "{%" in self.default)
 
+    def computed_default(self, context: Mapping[str, Any]) -> Any:
+        """The default with earlier answers `context`: rendered if derived, then typed.
+
+        Raises jinja2's TemplateError when it needs more than plain Jinja and `context`.
+        """
+        if not self.derived:
+            return self.default
+        rendered = _render(self.default, context)
+        return _truthy(rendered) if self.type == "bool" else self.cast(rendered)
+
     @property
     def values(self) -> list[Any]:
         """Every choice value, available or not."""
@@ -168,6 +178,52 @@ def _load(path: Path) -> dict[str, Question]:
         for name, spec in (config or {}).items()
         if not name.startswith("_")
     }
+
+
+def ruled_out(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The questions whose `when` is false with `answers`, each with the value it gets.
+
+    Copier never asks such a question and records no answer for it, but still renders the
+    template with its default, computed from the other answers (``redis`` is on whenever
+    the cache or the Celery broker is Redis). An answer passed as ``data`` would replace
+    that default, hidden question or not. Questions whose `when` or default cannot be
+    evaluated with plain Jinja (Copier's own filters) are left out: Copier judges them.
+    """
+    from jinja2 import TemplateError
+
+    context: dict[str, Any] = {}
+    result: dict[str, Any] = {}
+    for name, question in load().items():
+        try:
+            default = question.computed_default(context)
+            applies = question.when is None or _truthy(_render(question.when, context))
+        except TemplateError:
+            if name in answers:
+                context[name] = answers[name]
+            continue
+        if applies:
+            context[name] = answers.get(name, default)
+        else:
+            context[name] = result[name] = default
+    return result
+
+
+def _render(expression: str, context: Mapping[str, Any]) -> str:
+    template = _compiled(expression)
+    if template is None:
+        from jinja2 import TemplateError
+
+        raise TemplateError(f"cannot compile {expression!r}")
+    return str(template.render(context)).strip()
+
+
+def _truthy(rendered: str) -> bool:
+    """A rendered `when` as Copier reads it (a number, a YAML boolean or null, or text)."""
+    word = rendered.strip().lower()
+    try:
+        return bool(float(word))
+    except ValueError:
+        return word not in _FALSE | {"", "n", "f", "off", "null", "~", "none"}
 
 
 def load() -> dict[str, Question]:

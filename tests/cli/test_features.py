@@ -21,11 +21,26 @@ from tests.conftest import REPO_ROOT
 USER_FILE = "src/svc/user_code.py"
 
 
-def _cases() -> list[Any]:
-    """Every available value, other than the default, of every question without a `when`."""
-    cases = []
+def _defaults() -> dict[str, Any]:
+    """What generating with every default answers, hidden questions included."""
+    answers: dict[str, Any] = {"project_name": "svc"}
     for name, question in questions._load(REPO_ROOT / "copier.yml").items():
-        if question.when is not None or question.derived:
+        if name not in answers:
+            answers[name] = question.computed_default(answers)
+    return answers
+
+
+def _cases() -> list[Any]:
+    """Every available value, other than the default, of every question the defaults ask.
+
+    A question behind a `when` that the defaults make true (redis) is a feature like any
+    other; one the defaults hide (celery_broker) cannot be added on its own.
+    """
+    cases = []
+    defaults = _defaults()
+    hidden = questions.ruled_out(defaults)
+    for name, question in questions._load(REPO_ROOT / "copier.yml").items():
+        if name in hidden or (question.derived and question.type != "bool"):
             continue
         if question.type == "bool" and not question.choices:
             values: list[Any] = [True, False]
@@ -34,7 +49,7 @@ def _cases() -> list[Any]:
         else:
             continue
         for value in values:
-            if value != question.default and not question.refusal(value):
+            if value != defaults[name] and not question.refusal(value):
                 cases.append(pytest.param(name, value, id=f"{name}={value}"))
     return cases
 
@@ -74,6 +89,13 @@ def files(project: Path) -> dict[str, bytes]:
     }
 
 
+def _change_to(question: questions.Question, value: Any) -> list[str]:
+    """The command that answers `question` with `value`: remove X, add X or add X=VALUE."""
+    if value == features.off_value(question):
+        return ["remove", question.name]
+    return ["add", question.name if value is True else f"{question.name}={value}"]
+
+
 @pytest.mark.parametrize(("name", "value"), _cases())
 def test_add_then_remove_is_generating_with_then_without(
     run: Run,
@@ -91,19 +113,16 @@ def test_add_then_remove_is_generating_with_then_without(
     (project / USER_FILE).write_text('"""Code of the project\'s own."""\n')
     commit(project)
 
-    spec = name if value is True else f"{name}={value}"
-    result = run("add", spec, "--yes", "-C", str(project))
+    question = questions.load()[name]
+    default = _defaults()[name]
+    result = run(*_change_to(question, value), "--yes", "-C", str(project))
     assert result.exit_code == 0, result.output
     direct = generate(run, cli_env / "direct", "svc", "--no-git", "--data", f"{name}={value}")
     assert files(project) == files(direct)
     assert (project / USER_FILE).read_text() == '"""Code of the project\'s own."""\n'
 
     commit(project)
-    question = questions.load()[name]
-    if features.off_value(question) == question.default:
-        result = run("remove", name, "--yes", "-C", str(project))
-    else:
-        result = run("add", f"{name}={question.default}", "--yes", "-C", str(project))
+    result = run(*_change_to(question, default), "--yes", "-C", str(project))
     assert result.exit_code == 0, result.output
     assert files(project) == without
     assert (project / USER_FILE).is_file()
@@ -135,9 +154,11 @@ def test_completion_offers_what_add_and_remove_accept(
 ) -> None:
     real_release.install(monkeypatch)
     offered = [name for name, _ in features.complete_add("")]
-    expected = [str(p.id) for p in _cases() if p.values[1] is not False]
-    for case in expected:
-        name, _, value = case.partition("=")
-        assert (name if value == "True" else case) in offered
-    for name, _ in features.complete_remove(""):
+    removable = [name for name, _ in features.complete_remove("")]
+    known = questions.load()
+    for case in _cases():
+        name, value = case.values
+        command = _change_to(known[name], value)
+        assert (command[1] in removable) if command[0] == "remove" else (command[1] in offered)
+    for name in removable:
         assert features.for_remove(name)[0] == name

@@ -3,18 +3,31 @@
 Each combination of the option matrix's pairwise cover is generated and its own
 `pytest`, `ruff check`, `ruff format --check` and `mypy` run in a subprocess, with the
 interpreter of this test run (the `test` extra installs every library a generated project
-can use). Once per run, a generated project is installed into a fresh virtual environment
-from its own pyproject.toml, which proves its dependency list is complete.
+can use). That pytest run has no service URL set, so the project uses SQLite and its
+in-process stand-ins. A combination that brings a service running here (PostgreSQL, Redis;
+MongoDB only when the environment names one in MONGODB_URL) runs its pytest a second time
+with the service URLs set, and both runs must say, in the project's report header, which
+backend they used. Once per run, generated projects are installed into a fresh virtual
+environment from their own pyproject.toml, which proves their dependency lists are complete.
+
+A service that does not answer skips its real-service run, naming the service and its
+address, unless FASTASYNC_REQUIRE_SERVICES=1 (CI sets it): then it is a failure.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import socket
 import subprocess
 import sys
 import venv
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -25,28 +38,111 @@ pytestmark = pytest.mark.slow
 
 COVER = matrix.pairwise_cover()
 
+PYTEST = ["-m", "pytest", "-p", "no:cacheprovider"]  # not -q: it hides the report header
 CHECKS = {
-    "pytest": ["-m", "pytest", "-q", "-p", "no:cacheprovider"],
+    "pytest": PYTEST,
     "ruff check": ["-m", "ruff", "check", "--no-cache", "."],
     "ruff format": ["-m", "ruff", "format", "--no-cache", "--check", "."],
     "mypy": ["-m", "mypy", "--no-incremental"],
 }
+REAL = "pytest against real services"
+REQUIRE_SERVICES = "FASTASYNC_REQUIRE_SERVICES"
 
 
-def project_env() -> dict[str, str]:
-    """The environment a generated project's checks run in: no settings leak in from ours."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHON"))}
+@dataclass(frozen=True)
+class Service:
+    """A backing service a generated project's tests use when its URL variable is set.
+
+    `url` is where it runs here; None means it is used only when this environment sets
+    `variable` itself (there is no MongoDB server on this machine). `header` is the start
+    of the project's report-header line about it; with the URL set that line matches `real`
+    and not `stand_in`, with the URL unset it matches `stand_in`.
+    """
+
+    name: str
+    variable: str
+    url: str | None
+    applies: Callable[[Mapping[str, Any]], bool]
+    header: str
+    real: re.Pattern[str]
+    stand_in: re.Pattern[str]
+
+    def url_here(self) -> str | None:
+        return os.environ.get(self.variable) if self.url is None else self.url
+
+    def address(self, url: str) -> tuple[str, int]:
+        parts = urlsplit(url)
+        default_port = {"postgresql": 5432, "redis": 6379, "mongodb": 27017}
+        scheme = parts.scheme.split("+")[0]
+        return parts.hostname or "127.0.0.1", parts.port or default_port.get(scheme, 0)
+
+
+SERVICES = (
+    Service(
+        "PostgreSQL",
+        "DATABASE_URL",
+        "postgresql+asyncpg://postgres@127.0.0.1:5432/test",
+        lambda a: a["database"] == "postgresql",
+        "database:",
+        re.compile(r"PostgreSQL", re.I),
+        re.compile(r"SQLite", re.I),
+    ),
+    Service(
+        "Redis",
+        "REDIS_URL",
+        "redis://127.0.0.1:6379/0",
+        lambda a: bool(a["redis"]),
+        "redis:",
+        re.compile(r"REDIS_URL", re.I),
+        re.compile(r"stand-in|unset", re.I),
+    ),
+    Service(
+        "MongoDB",
+        "MONGODB_URL",
+        None,
+        lambda a: a["database"] == "mongodb",
+        "mongodb:",
+        re.compile(r"MONGODB_URL", re.I),
+        re.compile(r"stand-in|unset", re.I),
+    ),
+)
+SERVICE_VARIABLES = tuple(s.variable for s in SERVICES)
+
+
+def services_of(combo: Mapping[str, Any]) -> list[Service]:
+    """The services these answers bring, whether they run here or not."""
+    answers = matrix.effective(combo)
+    return [s for s in SERVICES if s.applies(answers)]
+
+
+def real_services_of(combo: Mapping[str, Any]) -> list[Service]:
+    """The services of these answers that a real-service run can point at here."""
+    return [s for s in services_of(combo) if s.url_here()]
+
+
+def project_env(**settings: str) -> dict[str, str]:
+    """The environment a generated project's checks run in: no settings leak in from ours.
+
+    No service URL either, so a project uses its embedded defaults unless `settings`
+    names the service.
+    """
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTEST_", "PYTHON")) and k not in SERVICE_VARIABLES
+    }
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.update(settings)
     return env
 
 
 def run_check(
-    python: str | Path, args: list[str], project: Path
+    python: str | Path, args: list[str], project: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(python), *args],
         cwd=project,
-        env=project_env(),
+        env=project_env() if env is None else env,
         capture_output=True,
         text=True,
         check=False,
@@ -54,27 +150,125 @@ def run_check(
     )
 
 
-@pytest.mark.parametrize("combo", COVER, ids=[matrix.combo_id(c) for c in COVER])
-@pytest.mark.parametrize("check", list(CHECKS))
+def require_reachable(service: Service, url: str) -> None:
+    """Skip (or, when CI requires the services, fail) if `service` does not answer."""
+    host, port = service.address(url)
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return
+    except OSError as error:
+        reason = (
+            f"{service.name} does not answer at {host}:{port} ({service.variable}={url}): {error}"
+        )
+    if os.environ.get(REQUIRE_SERVICES) == "1":
+        pytest.fail(f"{reason}; {REQUIRE_SERVICES}=1 requires it")
+    pytest.skip(reason)
+
+
+def header_line(output: str, service: Service) -> str:
+    lines = [line for line in output.splitlines() if line.startswith(service.header)]
+    assert len(lines) == 1, f"no single {service.header!r} line in the report header:\n{output}"
+    return lines[0]
+
+
+def assert_project_tests_passed(result: subprocess.CompletedProcess[str]) -> None:
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, f"pytest failed:\n{output}"
+    summary = output.strip().splitlines()[-1]
+    assert re.search(r"\d+ passed", summary), summary
+    assert not re.search(r"skipped|xfail|xpass|deselected", summary), summary
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory, template_src: Path) -> Any:
+    """Each combination rendered once; every check works on a fresh copy of it."""
+    root = tmp_path_factory.mktemp("generated")
+    rendered: dict[str, Path] = {}
+
+    def _project(combo: Mapping[str, Any], where: Path) -> Path:
+        key = matrix.combo_id(combo)
+        if key not in rendered:
+            rendered[key] = render_project(
+                template_src, root / f"p{len(rendered)}", {**matrix.IDENTITY, **combo}
+            )
+        return Path(shutil.copytree(rendered[key], where / "project"))
+
+    return _project
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for combo in COVER:
+        checks = list(CHECKS)
+        if real_services_of(combo):
+            checks.insert(1, REAL)
+        cases += [
+            pytest.param(combo, check, id=f"{check}-{matrix.combo_id(combo)}") for check in checks
+        ]
+    return cases
+
+
+@pytest.mark.parametrize(("combo", "check"), _cases())
 def test_generated_project_passes_its_own_checks(
-    combo: dict[str, Any], check: str, template_src: Path, tmp_path: Path
+    combo: dict[str, Any], check: str, generated: Any, tmp_path: Path
 ) -> None:
-    project = render_project(template_src, tmp_path / "project", {**matrix.IDENTITY, **combo})
+    project = generated(combo, tmp_path)
+    if check == REAL:
+        _run_against_real_services(combo, project)
+        return
     result = run_check(sys.executable, CHECKS[check], project)
-    assert result.returncode == 0, f"{check} failed:\n{result.stdout}\n{result.stderr}"
-    if check == "pytest":
-        assert " passed" in result.stdout and "skipped" not in result.stdout, result.stdout
+    if check != "pytest":
+        assert result.returncode == 0, f"{check} failed:\n{result.stdout}\n{result.stderr}"
+        return
+    assert_project_tests_passed(result)
+    for service in services_of(combo):
+        line = header_line(result.stdout, service)
+        assert service.stand_in.search(line), f"{service.name} was not the stand-in: {line}"
 
 
-def test_generated_project_installs_in_a_fresh_venv(template_src: Path, tmp_path: Path) -> None:
-    project = render_project(template_src, tmp_path / "project")
+def _run_against_real_services(combo: Mapping[str, Any], project: Path) -> None:
+    """The project's pytest with the URL of every service of `combo` that runs here."""
+    real = real_services_of(combo)
+    urls = {s.variable: s.url_here() or "" for s in real}
+    for service in real:
+        require_reachable(service, urls[service.variable])
+    result = run_check(sys.executable, PYTEST, project, project_env(**urls))
+    assert_project_tests_passed(result)
+    for service in services_of(combo):
+        line = header_line(result.stdout, service)
+        if service in real:
+            host, port = service.address(urls[service.variable])
+            used_real = service.real.search(line) and not service.stand_in.search(line)
+            assert used_real and f"{host}:{port}" in line, f"{service.name} not used: {line}"
+        else:
+            assert service.stand_in.search(line), f"{service.name} was not the stand-in: {line}"
+
+
+# Installed one after the other into one fresh virtual environment: the defaults (SQLite)
+# first, so their whole dependency list is proven; then each of the others, which proves
+# what it adds (pymongo, asyncpg, redis ...) at a few seconds each instead of a new venv.
+# The one with services that run here comes last: where they do not answer, its
+# real-service run is what skips.
+FRESH_VENV_PROJECTS: tuple[dict[str, Any], ...] = (
+    {},
+    {"database": "mongodb"},
+    {"database": "postgresql", "redis": True},
+)
+
+
+def test_generated_projects_install_in_a_fresh_venv(template_src: Path, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
 
-    install = run_check(python, ["-m", "pip", "install", "-q", f"{project}[dev]"], project)
-    assert install.returncode == 0, install.stdout + install.stderr
+    for n, answers in enumerate(FRESH_VENV_PROJECTS):
+        project = render_project(template_src, tmp_path / f"project{n}", answers)
+        install = run_check(python, ["-m", "pip", "install", "-q", f"{project}[dev]"], project)
+        assert install.returncode == 0, install.stdout + install.stderr
 
-    tests = run_check(python, ["-m", "pytest", "-q", "-p", "no:cacheprovider"], project)
-    assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert " passed" in tests.stdout
+        assert_project_tests_passed(run_check(python, PYTEST, project))
+        if real := real_services_of({**matrix.effective({}), **answers}):
+            urls = {s.variable: s.url_here() or "" for s in real}
+            for service in real:
+                require_reachable(service, urls[service.variable])
+            assert_project_tests_passed(run_check(python, PYTEST, project, project_env(**urls)))

@@ -7,6 +7,7 @@ combinations is derived from copier.yml itself, so a new choice is picked up aut
 from __future__ import annotations
 
 import itertools
+import random
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -28,6 +29,9 @@ IDENTITY = {
 }
 
 Answers = Mapping[str, Any]
+
+# Orders tried by `pairwise_cover`; each try takes a few milliseconds.
+COVER_SEEDS = 20
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ BASE_FILES = (
     "src/{pkg}/items/dependencies.py",
     "src/{pkg}/items/exceptions.py",
     "tests/conftest.py",
+    "tests/items/test_service.py",
     "tests/test_serve.py",
 )
 
@@ -70,6 +75,37 @@ FEATURE_FILES: list[FileRule] = [
         lambda a: a["server"] == "gunicorn", ("gunicorn.conf.py", "tests/test_gunicorn_conf.py")
     ),
     FileRule(lambda a: a["docker"], ("Dockerfile", ".dockerignore", "compose.yaml")),
+    FileRule(lambda a: a["database"] == "none", ("src/{pkg}/items/store.py",)),
+    FileRule(
+        lambda a: a["database"] in ("sqlite", "postgresql"),
+        (
+            "alembic.ini",
+            "migrations/env.py",
+            "migrations/script.py.mako",
+            "migrations/versions/0001_create_items.py",
+            "src/{pkg}/core/database.py",
+            "src/{pkg}/items/models.py",
+            "tests/database.py",
+            "tests/db/__init__.py",
+            "tests/db/test_database.py",
+            "tests/db/test_faults.py",
+            "tests/db/test_migrations.py",
+        ),
+    ),
+    FileRule(
+        lambda a: a["database"] == "mongodb",
+        (
+            "src/{pkg}/core/mongo.py",
+            "tests/core/test_mongo.py",
+            "tests/items/test_bulk.py",
+            "tests/mongo_backend.py",
+            "tests/mongo_standin.py",
+        ),
+    ),
+    FileRule(
+        lambda a: a["redis"],
+        ("src/{pkg}/core/redis.py", "tests/redis_backend.py", "tests/core/test_redis.py"),
+    ),
     FileRule(lambda a: a["ci"] == "github", (".github/workflows/ci.yml",)),
 ]
 
@@ -82,14 +118,15 @@ class BackingService:
     ci: bool = True
 
 
-# The backing services of each option, by compose service name. None of these options is
-# available in this release, so today every compose file has the app alone.
+# The backing services of each option, by compose service name. Celery (rabbitmq, worker)
+# is not available in this release yet.
 BACKING_SERVICES: dict[str, BackingService] = {
     "postgres": BackingService(lambda a: a.get("database") == "postgresql"),
     "mongodb": BackingService(lambda a: a.get("database") == "mongodb"),
     "redis": BackingService(
         lambda a: (
-            a.get("cache") == "redis"
+            bool(a.get("redis"))
+            or a.get("cache") == "redis"
             or (a.get("offload") == "celery" and a.get("celery_broker") == "redis")
         )
     ),
@@ -102,10 +139,11 @@ BACKING_SERVICES: dict[str, BackingService] = {
 
 def backing_services(answers: Answers, *, ci: bool = False) -> set[str]:
     """Compose services (or, with `ci`, CI service containers) these answers need."""
+    full = effective(answers)
     return {
         name
         for name, service in BACKING_SERVICES.items()
-        if service.applies(answers) and (service.ci or not ci)
+        if service.applies(full) and (service.ci or not ci)
     }
 
 
@@ -154,19 +192,55 @@ def option_names() -> list[str]:
     ]
 
 
+def _is_false(rendered: str) -> bool:
+    return rendered.lower() in ("false", "", "0", "none", "no")
+
+
+def _applies(name: str, context: Answers) -> bool:
+    when = questions()[name].get("when")
+    return when is None or not _is_false(_render(when, context))
+
+
+def computed_default(name: str, context: Answers) -> Any:
+    """The default Copier gives question `name` with these answers: rendered, then typed."""
+    q = questions()[name]
+    default = q.get("default")
+    if isinstance(default, str) and ("{{" in default or "{%" in default):
+        default = _render(default, context)
+        if q.get("type") == "bool":
+            return not _is_false(default)
+    return default
+
+
 def normalize(combo: Answers) -> dict[str, Any] | None:
-    """Drop questions whose `when` is false; None if a validator refuses the combination."""
+    """Drop questions whose `when` is false; None if a validator refuses the combination.
+
+    The result is what the answers file records. Copier still renders a dropped question,
+    with its computed default: `effective` gives those values.
+    """
     context = {**IDENTITY, **combo}
     result: dict[str, Any] = {}
     for name in option_names():
-        q = questions()[name]
-        when = q.get("when")
-        if when is not None and _render(when, context).lower() in ("false", "", "0", "none"):
+        if not _applies(name, context):
+            context[name] = computed_default(name, context)
             continue
-        if _render(q.get("validator", ""), context):
+        if _render(questions()[name].get("validator", ""), context):
             return None
         result[name] = combo[name]
     return result
+
+
+def effective(answers: Answers) -> dict[str, Any]:
+    """`answers` plus the value the template renders for each question they leave out.
+
+    A question hidden by its `when` (redis, when the cache or the broker already bring Redis)
+    has no answer recorded, yet the template sees its computed default.
+    """
+    context: dict[str, Any] = {**IDENTITY, **answers}
+    for name in option_names():
+        if name not in answers:
+            context[name] = computed_default(name, context)
+    return context
 
 
 @cache
@@ -185,33 +259,55 @@ def _pairs(combo: Iterable[tuple[str, Any]]) -> set[tuple[tuple[str, Any], tuple
     return set(itertools.combinations(sorted(combo, key=str), 2))
 
 
+@cache
 def pairwise_cover() -> list[dict[str, Any]]:
     """A small set of valid combinations in which every possible pair of answers occurs.
 
     Greedy: repeatedly take the combination that covers most pairs not yet covered. Each
-    single answer is covered too, since every answer pairs with some other.
+    single answer is covered too, since every answer pairs with some other. Ties are broken
+    in a seeded random order; a few fixed seeds are tried and the smallest cover is kept,
+    stopping at the lower bound (the most pairs any two questions make), because every
+    combination of the cover costs the slow tier a full run of a generated project's checks.
     """
     combos = valid_combinations()
-    uncovered: set[Any] = set().union(*(_pairs(c) for c in combos))
-    singles = {item for c in combos for item in c}
-    chosen: list[tuple[tuple[str, Any], ...]] = []
-    while uncovered or singles:
-        best = max(combos, key=lambda c: (len(_pairs(c) & uncovered), len(set(c) & singles)))
-        chosen.append(best)
-        uncovered -= _pairs(best)
-        singles -= set(best)
-    return [dict(c) for c in chosen]
+    pairs = {c: _pairs(c) for c in combos}
+    every_pair: set[Any] = set().union(*pairs.values())
+    per_question_pair: dict[tuple[str, str], int] = {}
+    for a, b in every_pair:
+        key = (a[0], b[0])
+        per_question_pair[key] = per_question_pair.get(key, 0) + 1
+    lower_bound = max(per_question_pair.values(), default=1)
+
+    best: list[tuple[tuple[str, Any], ...]] | None = None
+    for seed in range(COVER_SEEDS):
+        order = list(combos)
+        random.Random(seed).shuffle(order)
+        uncovered = set(every_pair)
+        singles = {item for c in combos for item in c}
+        chosen: list[tuple[tuple[str, Any], ...]] = []
+        while uncovered or singles:
+            pick = max(order, key=lambda c: (len(pairs[c] & uncovered), len(set(c) & singles)))
+            chosen.append(pick)
+            uncovered -= pairs[pick]
+            singles -= set(pick)
+        if best is None or len(chosen) < len(best):
+            best = chosen
+        if len(best) <= lower_bound:
+            break
+    assert best is not None
+    return [dict(c) for c in best]
 
 
 def combo_id(combo: Answers) -> str:
     """A readable test id: only the answers that differ from the defaults."""
-    parts = [f"{k}={v}" for k, v in sorted(combo.items()) if v != questions()[k].get("default")]
+    defaults = effective({})
+    parts = [f"{k}={v}" for k, v in sorted(combo.items()) if v != defaults[k]]
     return ",".join(parts) or "defaults"
 
 
 def expected_files(answers: Answers) -> tuple[set[str], set[str]]:
     """Paths that must exist and paths that must not, for these answers."""
-    full = {**IDENTITY, **answers}
+    full = effective(answers)
     present: set[str] = set()
     absent: set[str] = set()
     for rule in FEATURE_FILES:

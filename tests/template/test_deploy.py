@@ -15,8 +15,9 @@ import subprocess
 import sys
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -168,9 +169,12 @@ def test_dockerfile_installs_dependencies_in_their_own_layer_without_dev_ones(
 
     assert "[dev]" not in text and "pytest" not in text
     assert not re.search(r"(?i)(secret|password|token)\w*=", text), "no secret in the image"
-    # From the build context the runtime stage copies Gunicorn's settings, and nothing else.
+    # From the build context the runtime stage copies Gunicorn's settings and, with a SQL
+    # database, the migrations (for `alembic upgrade head`), and nothing else.
     context_copies = [c for c in runtime.all("COPY") if not c.startswith("--from=")]
     expected = ["gunicorn.conf.py ./"] if combo["server"] == "gunicorn" else []
+    if combo["database"] in ("sqlite", "postgresql"):
+        expected += ["alembic.ini ./", "migrations ./migrations"]
     assert context_copies == expected
 
 
@@ -213,6 +217,62 @@ def test_dockerignore_keeps_secrets_and_tests_out_and_what_the_build_needs_in(
 
 # --- compose.yaml -----------------------------------------------------------------------
 
+# Every database with Redis on and off, with compose and CI: each backing service the
+# answers can bring, alone and with the others; the other answers keep their defaults.
+_DEFAULTS = {name: matrix.questions()[name].get("default") for name in matrix.option_names()}
+SERVICE_COMBOS = [
+    combo
+    for database in matrix.enabled_values("database")
+    for redis in matrix.enabled_values("redis")
+    if (
+        combo := matrix.normalize(
+            {**_DEFAULTS, "database": database, "redis": redis, "docker": True, "ci": "github"}
+        )
+    )
+    is not None
+]
+SERVICE_IDS = [matrix.combo_id(c) for c in SERVICE_COMBOS]
+
+# What each backing service must look like: its image, the tool its health check runs, the
+# path of its data, and the variable that points the app (and the tests, in CI) at it.
+IMAGES = {"postgres": "postgres:", "mongodb": "mongo:", "redis": "redis:"}
+HEALTH_TOOLS = {"postgres": "pg_isready", "mongodb": "mongosh", "redis": "redis-cli"}
+DATA_PATHS = {"postgres": "/var/lib/postgresql/data", "mongodb": "/data/db", "redis": "/data"}
+URL_SETTINGS = {"postgres": "DATABASE_URL", "mongodb": "MONGODB_URL", "redis": "REDIS_URL"}
+URL_SCHEMES = {"postgres": "postgresql+asyncpg", "mongodb": "mongodb", "redis": "redis"}
+DEFAULT_PORTS = {"postgres": 5432, "mongodb": 27017, "redis": 6379}
+
+
+@pytest.fixture(scope="module", params=SERVICE_COMBOS, ids=SERVICE_IDS)
+def services_project(
+    request: pytest.FixtureRequest, template_src: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[dict[str, Any], Path]:
+    """A project of each combination of backing services, rendered once for its tests."""
+    combo: dict[str, Any] = request.param
+    project = render_project(
+        template_src, tmp_path_factory.mktemp("services") / "p", {**matrix.IDENTITY, **combo}
+    )
+    return combo, project
+
+
+def _compose(project: Path) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((project / "compose.yaml").read_text())
+    return data
+
+
+def _uses_sql(combo: dict[str, Any]) -> bool:
+    return combo["database"] in ("sqlite", "postgresql")
+
+
+def _named_volumes(service: dict[str, Any]) -> dict[str, str]:
+    """Named volumes of a compose service, by name, with the path each is mounted at."""
+    mounts = {}
+    for volume in service.get("volumes", []):
+        source, target = volume.split(":")[:2]
+        if not source.startswith((".", "/", "~")):
+            mounts[source] = target
+    return mounts
+
 
 def _seconds(duration: str) -> int:
     match = re.fullmatch(r"(\d+)s", duration)
@@ -221,40 +281,137 @@ def _seconds(duration: str) -> int:
 
 
 @pytest.mark.parametrize("combo", DOCKER_COVER, ids=[matrix.combo_id(c) for c in DOCKER_COVER])
-def test_compose_has_the_app_and_exactly_the_chosen_backing_services(
+def test_compose_runs_the_app_from_this_folder_with_a_graceful_stop(
     combo: dict[str, Any], template_src: Path, tmp_path: Path
 ) -> None:
     project = render_combo(template_src, tmp_path, combo)
-    compose = yaml.safe_load((project / "compose.yaml").read_text())
+    compose = _compose(project)
     backing = matrix.backing_services(combo)
+    one_shot = {"migrate"} if _uses_sql(combo) else set()
 
-    assert set(compose["services"]) == {"app"} | backing
+    assert set(compose["services"]) == {"app"} | backing | one_shot
     app = compose["services"]["app"]
     assert app["build"] == "."
     assert "8000:8000" in app["ports"]
     assert app["env_file"] == [{"path": ".env", "required": False}]
     # Requests in flight get their graceful timeout before Docker kills the server.
     assert _seconds(app["stop_grace_period"]) > 30
-    depends = app.get("depends_on", {})
-    assert set(depends) == backing - {"worker"}
-    assert all(d == {"condition": "service_healthy"} for d in depends.values())
 
-    named_volumes = set(compose.get("volumes") or {})
-    used = set()
+
+def test_compose_has_exactly_the_chosen_backing_services(
+    services_project: tuple[dict[str, Any], Path],
+) -> None:
+    combo, project = services_project
+    compose = _compose(project)
+    backing = matrix.backing_services(combo)
+
+    by_database = {"postgresql": {"postgres"}, "mongodb": {"mongodb"}}
+    chosen = by_database.get(combo["database"], set()) | ({"redis"} if combo["redis"] else set())
+    assert backing == chosen
+    one_shot = {"migrate"} if _uses_sql(combo) else set()
+    assert set(compose["services"]) == {"app"} | backing | one_shot
     for name in backing:
         service = compose["services"][name]
-        if name != "worker":
-            assert "healthcheck" in service, f"{name} has no health check"
-        for volume in service.get("volumes", []):
-            source = volume.split(":")[0]
-            if not source.startswith((".", "/")):
-                used.add(source)
-    assert used == named_volumes
+        assert service["image"].startswith(IMAGES[name]), service["image"]
+        assert "ports" not in service, f"{name} is published outside Docker's network"
+        check = service["healthcheck"]
+        assert HEALTH_TOOLS[name] in " ".join(check["test"]), check
+        assert {"interval", "timeout", "retries"} <= check.keys()
+        assert DATA_PATHS[name] in _named_volumes(service).values(), f"{name} keeps no data"
+
+
+def test_compose_declares_exactly_the_volumes_it_mounts(
+    services_project: tuple[dict[str, Any], Path],
+) -> None:
+    _, project = services_project
+    compose = _compose(project)
+
+    mounted = {name for s in compose["services"].values() for name in _named_volumes(s)}
+    assert mounted == set(compose.get("volumes") or {})
+
+
+def test_compose_app_waits_for_and_points_at_each_backing_service(
+    services_project: tuple[dict[str, Any], Path],
+) -> None:
+    combo, project = services_project
+    services = _compose(project)["services"]
+    app = services["app"]
+    backing = matrix.backing_services(combo)
+
+    expected = {name: {"condition": "service_healthy"} for name in backing}
+    if _uses_sql(combo):
+        expected["migrate"] = {"condition": "service_completed_successfully"}
+    assert app.get("depends_on", {}) == expected
+
+    environment = app.get("environment") or {}
+    urls = {URL_SETTINGS[name] for name in backing}
+    if combo["database"] == "sqlite":
+        urls.add("DATABASE_URL")
+    assert set(environment) == urls
+    for name in backing:
+        url = urlsplit(environment[URL_SETTINGS[name]])
+        assert url.scheme == URL_SCHEMES[name]
+        assert (url.hostname, url.port or DEFAULT_PORTS[name]) == (name, DEFAULT_PORTS[name])
+    if "postgres" in backing:
+        url = urlsplit(environment["DATABASE_URL"])
+        postgres = services["postgres"]["environment"]
+        assert (url.username, url.password, url.path) == (
+            postgres["POSTGRES_USER"],
+            postgres["POSTGRES_PASSWORD"],
+            "/" + postgres["POSTGRES_DB"],
+        )
+        user_check = f"--username={postgres['POSTGRES_USER']}"
+        assert user_check in services["postgres"]["healthcheck"]["test"]
+
+
+def test_compose_migrates_a_sql_database_before_the_app_starts(
+    services_project: tuple[dict[str, Any], Path],
+) -> None:
+    combo, project = services_project
+    services = _compose(project)["services"]
+
+    if not _uses_sql(combo):
+        assert "migrate" not in services
+        return
+    app, migrate = services["app"], services["migrate"]
+    # The app's image, run once from its working directory, where alembic.ini is.
+    assert migrate["image"] == app["image"] and "build" not in migrate
+    assert migrate["command"] == ["alembic", "upgrade", "head"]
+    assert migrate["restart"] == "no"
+    assert migrate["healthcheck"] == {"disable": True}
+    assert migrate["environment"]["DATABASE_URL"] == app["environment"]["DATABASE_URL"]
+    _, runtime = docker_stages(project)
+    copies = runtime.all("COPY")
+    assert "alembic.ini ./" in copies and any(c.startswith("migrations ") for c in copies)
+    assert (project / "alembic.ini").is_file()
+    if combo["database"] == "postgresql":
+        assert migrate["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+
+
+def test_compose_keeps_a_sqlite_file_in_a_volume_of_the_app_user(
+    services_project: tuple[dict[str, Any], Path],
+) -> None:
+    combo, project = services_project
+    services = _compose(project)["services"]
+    if combo["database"] != "sqlite":
+        # The app container keeps nothing: its data lives in the backing services.
+        assert not _named_volumes(services["app"])
+        return
+    url = services["app"]["environment"]["DATABASE_URL"]
+    assert url.startswith("sqlite+aiosqlite:////")
+    directory = str(PurePosixPath(url.removeprefix("sqlite+aiosqlite:///")).parent)
+    # The app and the migrations open the same file, in a named volume.
+    for name in ("app", "migrate"):
+        assert directory in _named_volumes(services[name]).values(), name
+    # The image creates that directory for its user and defaults to the same file.
+    _, runtime = docker_stages(project)
+    assert f"DATABASE_URL={url}" in runtime.all("ENV")
+    assert any("chown" in run and "data" in run for run in runtime.all("RUN"))
 
 
 def test_compose_app_health_comes_from_the_image(render: Render) -> None:
     project = render({"docker": True})
-    compose = yaml.safe_load((project / "compose.yaml").read_text())
+    compose = _compose(project)
 
     assert "healthcheck" not in compose["services"]["app"]
     _, runtime = docker_stages(project)
@@ -309,14 +466,34 @@ def test_workflow_runs_ruff_mypy_and_pytest(
                 assert re.fullmatch(r"actions/[a-z-]+@v\d+", step["uses"]), step["uses"]
 
 
-@pytest.mark.parametrize("combo", CI_COVER, ids=[matrix.combo_id(c) for c in CI_COVER])
-def test_workflow_has_exactly_the_backing_services_as_service_containers(
-    combo: dict[str, Any], template_src: Path, tmp_path: Path
+def test_workflow_runs_the_tests_against_each_backing_service(
+    services_project: tuple[dict[str, Any], Path],
 ) -> None:
-    project = render_combo(template_src, tmp_path, combo)
+    combo, project = services_project
     checks = _workflow(project)["jobs"]["checks"]
+    backing = matrix.backing_services(combo, ci=True)
+    containers = checks.get("services") or {}
+    [pytest_step] = [step for step in checks["steps"] if step.get("run") == "pytest"]
+    environment = pytest_step.get("env") or {}
 
-    assert set(checks.get("services") or {}) == matrix.backing_services(combo, ci=True)
+    assert set(containers) == backing
+    assert set(environment) == {URL_SETTINGS[name] for name in backing}
+    for name in backing:
+        container = containers[name]
+        assert container["image"].startswith(IMAGES[name])
+        port = DEFAULT_PORTS[name]
+        assert container["ports"] == [f"{port}:{port}"]
+        options = container["options"]
+        assert "--health-cmd" in options and HEALTH_TOOLS[name] in options
+        assert "--health-interval" in options and "--health-retries" in options
+        url = urlsplit(environment[URL_SETTINGS[name]])
+        assert url.scheme == URL_SCHEMES[name]
+        assert (url.hostname, url.port) == ("127.0.0.1", port)
+    if "postgres" in backing:
+        url = urlsplit(environment["DATABASE_URL"])
+        postgres = containers["postgres"]["env"]
+        assert url.password == postgres["POSTGRES_PASSWORD"]
+        assert url.path == "/" + postgres["POSTGRES_DB"]
 
 
 @pytest.mark.parametrize("combo", CI_COVER, ids=[matrix.combo_id(c) for c in CI_COVER])
@@ -329,10 +506,12 @@ def test_workflow_builds_and_probes_the_image_only_with_docker(
     if not combo["docker"]:
         assert set(jobs) == {"checks"}
         return
-    runs = " ".join(_runs(jobs["image"]))
-    assert "docker compose up --build" in runs and "--wait" in runs
-    assert "/health" in runs and "/ready" in runs
-    assert "docker compose down" in runs
+    runs = _runs(jobs["image"])
+    [up] = [r for r in runs if r.startswith("docker compose up")]
+    # Waiting on the app alone: a one-shot service that exits (migrate) fails a plain --wait.
+    assert "--build" in up and "--wait" in up and up.split()[-1] == "app"
+    assert "/health" in " ".join(runs) and "/ready" in " ".join(runs)
+    assert any(r.startswith("docker compose down") for r in runs)
 
 
 # --- server ---------------------------------------------------------------------------

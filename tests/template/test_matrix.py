@@ -73,3 +73,13 @@ def test_combination_renders_cleanly(
             check=False,
         )
         assert result.returncode == 0, f"ruff {command[0]}:\n{result.stdout}{result.stderr}"
+
+
+def test_a_question_hidden_by_when_takes_its_computed_default() -> None:
+    """`redis` is not asked once the cache brings Redis: files are expected as if it were on."""
+    with_cache = {**matrix.effective({}), "cache": "redis"}
+    with_cache.pop("redis")
+    recorded = matrix.normalize({**with_cache, "redis": False})
+    assert recorded is not None and "redis" not in recorded
+    assert matrix.effective(with_cache)["redis"] is True
+    assert matrix.effective({})["redis"] is False
