@@ -19,6 +19,7 @@ database on the same host would. Needs what bench_serve.py needs (Linux, 2 CPUs,
 from the repository::
 
     python bench/bench_data.py [--duration 10] [--rounds 3] [--connections 64] [--items 1000]
+    python bench/bench_data.py --set DATABASE_POOL_SIZE=20   # a setting of the service
     python bench/bench_data.py --dry-run    # print the plan, touch nothing
 """
 
@@ -139,7 +140,9 @@ def plan(args: argparse.Namespace) -> str:
             f"create database {name} on {urlsplit(args.database_url).netloc}",
             f"migrate: DATABASE_URL={url} python -m alembic upgrade head",
             "serve: taskset -c 0 gunicorn --config gunicorn.conf.py "
-            f"'{PACKAGE}.main:create_app()' (1 worker, MAX_REQUESTS=0)",
+            f"'{PACKAGE}.main:create_app()' (1 worker, MAX_REQUESTS=0"
+            + "".join(f", {k}={v}" for k, v in args.settings.items())
+            + ")",
             f"seed: {args.items} x POST /api/v1/items",
             f"load: wrk -t1 -c{args.connections} -d{args.duration}s on CPU 1, "
             f"{args.rounds} interleaved rounds of GET /health and GET {ITEM_PATH}",
@@ -159,10 +162,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=DEFAULT_URL,
         help="a database on the PostgreSQL server to use; a throwaway one is created beside it",
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a setting of the service, e.g. DATABASE_POOL_SIZE=20 (repeatable)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="print the plan and exit")
     args = parser.parse_args(argv)
     if args.items < 1 or args.rounds < 1 or args.duration < 1:
         parser.error("--items, --rounds and --duration must be at least 1")
+    if bad := [item for item in args.set if "=" not in item]:
+        parser.error(f"--set: expected KEY=VALUE, got {bad[0]!r}")
+    args.settings = dict(item.split("=", 1) for item in args.set)
     return args
 
 
@@ -185,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(plan(args), end="\n\n")
         with throwaway_database(args.database_url, database_name()) as url:
             migrate(project, url)
-            health.settings = item.settings = {"DATABASE_URL": url}
+            health.settings = item.settings = {**args.settings, "DATABASE_URL": url}
             with serving(health, project, workdir) as port:
                 ids = seed(port, args.items)
                 script = workdir / "items.lua"

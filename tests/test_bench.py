@@ -61,3 +61,12 @@ def test_bench_data_asks_for_random_seeded_items() -> None:
     script = _load("bench_data").lua_script([3, 5, 8])
     assert "local ids = {3, 5, 8}" in script
     assert '"/api/v1/items/" .. ids[math.random(#ids)]' in script
+
+
+def test_bench_data_passes_settings_to_the_service(capsys: pytest.CaptureFixture[str]) -> None:
+    bench = _load("bench_data")
+    assert bench.main(["--dry-run", "--set", "DATABASE_POOL_SIZE=20"]) == 0
+    assert "MAX_REQUESTS=0, DATABASE_POOL_SIZE=20)" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_:
+        bench.main(["--dry-run", "--set", "DATABASE_POOL_SIZE"])
+    assert exit_.value.code == 2

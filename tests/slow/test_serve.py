@@ -104,14 +104,14 @@ class Served:
 
 @pytest.fixture(scope="module")
 def projects(tmp_path_factory: pytest.TempPathFactory, template_src: Path) -> dict[str, Path]:
-    """One generated project per server (with Docker files), and the slow app beside them."""
+    """One generated project per server (with Docker files and SQLite), and the slow app."""
     root = tmp_path_factory.mktemp("serve")
     (root / "slow_app.py").write_text(SLOW_APP)
     return {
         server: render_project(
             template_src,
             root / server,
-            {**matrix.IDENTITY, "server": server, "docker": True},
+            {**matrix.IDENTITY, "server": server, "docker": True, "database": "sqlite"},
         )
         for server in ("gunicorn", "uvicorn")
     }
@@ -168,7 +168,8 @@ def test_sigterm_lets_the_request_in_flight_finish_and_exits_0(
     served: Served = serve(projects[server], workers=workers)
 
     assert served.get("/health") == (200, {"status": "ok"})
-    assert served.get("/ready") == (200, {"status": "ready", "checks": {}})
+    # SQLite in the project folder, the default while DATABASE_URL is unset.
+    assert served.get("/ready") == (200, {"status": "ready", "checks": {"database": "ok"}})
 
     result: dict[str, Any] = {}
 
