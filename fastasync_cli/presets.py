@@ -49,18 +49,27 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
         "minimal": Preset(
             "the service alone: no database, Redis, cache, limiter, worker or containers"
         ),
-        # Grows with the release: cache memory, rate_limit true.
+        # One host, no other service: the in-memory cache and limiter are per process, so
+        # they need nothing shared.
         "standard": Preset(
-            "a single-host service: SQLite, Gunicorn and a Docker image",
-            {"database": "sqlite", "server": "gunicorn", "docker": True},
+            "a single-host service: SQLite, in-memory cache, rate limiting, Gunicorn, Docker",
+            {
+                "database": "sqlite",
+                "cache": "memory",
+                "rate_limit": True,
+                "server": "gunicorn",
+                "docker": True,
+            },
         ),
-        # Grows with the release: cache redis, rate_limit true, offload celery (each of
-        # which brings Redis, already on here).
+        # Grows with the release: offload celery. The Redis cache brings the Redis client
+        # (copier.yml computes `redis` and does not ask it), which the limiter then shares.
         "full": Preset(
-            "every production piece the template offers: PostgreSQL, Redis, CI",
+            "every production piece the template offers: PostgreSQL, Redis cache, "
+            "rate limits shared through Redis, CI",
             {
                 "database": "postgresql",
-                "redis": True,
+                "cache": "redis",
+                "rate_limit": True,
                 "server": "gunicorn",
                 "docker": True,
                 "ci": "github",

@@ -82,3 +82,33 @@ def state(project: Path) -> tuple[Tree, str, str]:
     tree = Tree(kept, frozenset(d for d in files.dirs if d != ".git" and ".git/" not in d))
     status = git(project, "status", "--porcelain", "--untracked-files=all")
     return tree, git(project, "rev-parse", "HEAD"), status
+
+
+# A template whose one feature switch is declared but not built: copier.yml refuses a yes to
+# it with a validator that needs nothing but its own answer, as a release does for a
+# feature still to come.
+SWITCH_NOT_BUILT = "rate_limit"
+SWITCH_NOT_BUILT_WHY = "rate limiting is not available in this release yet"
+SWITCH_NOT_BUILT_YML = f"""\
+_subdirectory: template
+_answers_file: .copier-answers.yml
+project_name:
+  type: str
+  help: Project name
+{SWITCH_NOT_BUILT}:
+  type: bool
+  help: Rate limiting with a library
+  default: false
+  validator: >-
+    {{%- if {SWITCH_NOT_BUILT} -%}}{SWITCH_NOT_BUILT_WHY}{{%- endif -%}}
+"""
+
+
+def write_switch_not_built(root: Path) -> Path:
+    """A template at `root` whose copier.yml is SWITCH_NOT_BUILT_YML."""
+    (root / "template").mkdir(parents=True)
+    (root / "copier.yml").write_text(SWITCH_NOT_BUILT_YML)
+    answers = root / "template" / "{{ _copier_conf.answers_file }}.jinja"
+    answers.write_text("{{ _copier_answers | to_nice_yaml }}")
+    (root / "template" / "README.md.jinja").write_text("# {{ project_name }}\n")
+    return root

@@ -18,7 +18,14 @@ import pytest
 
 import fastasync_cli
 from fastasync_cli import questions
-from tests.cli.helpers import Tree, answers_of, copier_questions
+from tests.cli.helpers import (
+    SWITCH_NOT_BUILT,
+    SWITCH_NOT_BUILT_WHY,
+    Tree,
+    answers_of,
+    copier_questions,
+    write_switch_not_built,
+)
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 
@@ -128,26 +135,15 @@ def test_ctrl_c_at_a_prompt(cli_env: Path, questions_answered: int) -> None:
     assert Tree.of(cli_env) == before
 
 
-def test_a_yes_to_a_feature_not_built_yet_is_undone(cli_env: Path) -> None:
+def test_a_yes_to_a_feature_not_built_yet_is_undone(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """Copier does not validate yes/no prompts: the CLI refuses the answer, removes the project."""
-    switches = [
-        name
-        for name, spec in copier_questions().items()
-        if spec.get("type") == "bool" and questions.load()[name].refusal(True)
-    ]
-    if not switches:
-        pytest.skip("every yes/no feature of copier.yml is available")
-    name = switches[0]
-    pending = {n: s for n, s in copier_questions().items() if n != "project_name"}
+    monkeypatch.setenv("FASTASYNC_TEMPLATE", str(write_switch_not_built(tmp_path / "t")))
+    questions._load.cache_clear()
     child = spawn("new", "shop", "--no-git", cwd=cli_env)
-    while pending:
-        names = list(pending)
-        index = child.expect([*(re.escape(pending[n]["help"].strip()) for n in names), pexpect.EOF])
-        if index == len(names):
-            break
-        answered = names[index]
-        pending.pop(answered)
-        child.send("y" if answered == name else ENTER)
+    child.expect_exact("Rate limiting with a library")
+    child.send("y")
     assert finish(child) == 2
-    assert f"error: {name}: {questions.load()[name].refusal(True)}" in output(child)
+    assert f"error: {SWITCH_NOT_BUILT}: {SWITCH_NOT_BUILT_WHY}" in output(child)
     assert not (cli_env / "shop").exists()

@@ -33,12 +33,39 @@ def test_preset_answers_are_valid_in_copier_yml(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", list(presets.PRESETS))
+def test_preset_never_contradicts_a_computed_answer(name: str) -> None:
+    """A question the preset's other answers hide (redis, once the cache is Redis) takes the
+    value copier.yml computes; a preset that named another value would be silently overruled."""
+    preset = presets.PRESETS[name]
+    for key, computed in questions.ruled_out(preset.resolved()).items():
+        if key in preset.answers:
+            assert preset.answers[key] == computed, f"preset {name}: {key}"
+
+
+@pytest.mark.parametrize("name", list(presets.PRESETS))
 def test_preset_generates_its_answers(run: Run, cli_env: Path, name: str) -> None:
     result = run("new", "svc", "--preset", name, "--no-git")  # no terminal, no --defaults
     assert result.exit_code == 0, result.output
+    assert result.stderr == ""
     answers = answers_of(cli_env / "svc")
-    for key, value in presets.PRESETS[name].resolved().items():
-        assert answers[key] == value, key
+    resolved = presets.PRESETS[name].resolved()
+    hidden = questions.ruled_out(resolved)
+    for key, value in resolved.items():
+        if key in hidden:
+            assert key not in answers, f"{key} is computed, not recorded"
+        else:
+            assert answers[key] == value, key
+
+
+def test_full_preset_gets_the_redis_client_from_its_cache(run: Run, cli_env: Path) -> None:
+    result = run("new", "svc", "--preset", "full", "--no-git")
+    assert result.exit_code == 0, result.output
+    project = cli_env / "svc"
+    answers = answers_of(project)
+    assert (answers["cache"], answers["rate_limit"]) == ("redis", True)
+    assert "redis" not in answers
+    for module in ("redis", "cache", "ratelimit"):
+        assert (project / "src/svc/core" / f"{module}.py").is_file(), module
 
 
 def _invalid_answer_sets() -> list[tuple[dict[str, object], str]]:

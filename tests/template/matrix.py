@@ -106,6 +106,20 @@ FEATURE_FILES: list[FileRule] = [
         lambda a: a["redis"],
         ("src/{pkg}/core/redis.py", "tests/redis_backend.py", "tests/core/test_redis.py"),
     ),
+    FileRule(
+        lambda a: a["cache"] != "none",
+        (
+            "src/{pkg}/core/cache.py",
+            "src/{pkg}/items/cache.py",
+            "tests/core/test_cache.py",
+            "tests/items/test_cached_routes.py",
+        ),
+    ),
+    FileRule(lambda a: a["cache"] == "redis", ("tests/redis_proxy.py",)),
+    FileRule(
+        lambda a: a["rate_limit"],
+        ("src/{pkg}/core/ratelimit.py", "tests/core/test_ratelimit.py"),
+    ),
     FileRule(lambda a: a["ci"] == "github", (".github/workflows/ci.yml",)),
 ]
 

@@ -217,16 +217,25 @@ def test_dockerignore_keeps_secrets_and_tests_out_and_what_the_build_needs_in(
 
 # --- compose.yaml -----------------------------------------------------------------------
 
-# Every database with Redis on and off, with compose and CI: each backing service the
-# answers can bring, alone and with the others; the other answers keep their defaults.
+# Every database with Redis off, Redis chosen, and Redis brought by the cache (the `redis`
+# question then hidden and computed), with compose and CI: each backing service the answers
+# can bring, alone and with the others; the other answers keep their defaults.
 _DEFAULTS = {name: matrix.questions()[name].get("default") for name in matrix.option_names()}
+_REDIS_SOURCES = [{"redis": False}, {"redis": True}, {"cache": "redis"}]
 SERVICE_COMBOS = [
     combo
     for database in matrix.enabled_values("database")
-    for redis in matrix.enabled_values("redis")
+    for source in _REDIS_SOURCES
     if (
         combo := matrix.normalize(
-            {**_DEFAULTS, "database": database, "redis": redis, "docker": True, "ci": "github"}
+            {
+                **_DEFAULTS,
+                "database": database,
+                "redis": False,
+                **source,
+                "docker": True,
+                "ci": "github",
+            }
         )
     )
     is not None
@@ -306,7 +315,8 @@ def test_compose_has_exactly_the_chosen_backing_services(
     backing = matrix.backing_services(combo)
 
     by_database = {"postgresql": {"postgres"}, "mongodb": {"mongodb"}}
-    chosen = by_database.get(combo["database"], set()) | ({"redis"} if combo["redis"] else set())
+    redis = matrix.effective(combo)["redis"]
+    chosen = by_database.get(combo["database"], set()) | ({"redis"} if redis else set())
     assert backing == chosen
     one_shot = {"migrate"} if _uses_sql(combo) else set()
     assert set(compose["services"]) == {"app"} | backing | one_shot

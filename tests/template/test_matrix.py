@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -73,6 +74,27 @@ def test_combination_renders_cleanly(
             check=False,
         )
         assert result.returncode == 0, f"ruff {command[0]}:\n{result.stdout}{result.stderr}"
+
+
+# `{% if cache != 'none' %}cache.py{% endif %}` -> `cache.py`, in a file or folder name.
+_CONDITION = re.compile(r"\{%\s*if\b.*?%\}(.*?)\{%\s*endif\s*%\}")
+
+
+def test_every_conditional_file_of_the_template_has_a_rule() -> None:
+    """A file named by a condition is listed in FEATURE_FILES, so the cover checks that it
+    comes with its option and goes without it."""
+    template = matrix.REPO_ROOT / "template"
+    listed = {path for rule in matrix.FEATURE_FILES for path in rule.paths}
+    unlisted = []
+    for file in sorted(template.rglob("*")):
+        relative = file.relative_to(template).as_posix()
+        if not file.is_file() or "{%" not in relative or "__pycache__" in relative:
+            continue
+        path = _CONDITION.sub(r"\1", relative).replace("{{package_name}}", "{pkg}")
+        path = path.removesuffix(".jinja")
+        if path not in listed:
+            unlisted.append(path)
+    assert not unlisted, f"conditional files without a FileRule: {unlisted}"
 
 
 def test_a_question_hidden_by_when_takes_its_computed_default() -> None:
