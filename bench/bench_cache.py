@@ -58,8 +58,9 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_data import (
-    DEFAULT_URL,
     ITEM_PATH,
+    check_load_arguments,
+    load_arguments,
     lua_script,
     migrate,
     seed,
@@ -195,20 +196,11 @@ def plan(args: argparse.Namespace) -> str:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds of load per run")
-    parser.add_argument("--rounds", type=int, default=3, help="runs per case (interleaved)")
-    parser.add_argument("--connections", type=int, default=64, help="wrk connections")
-    parser.add_argument("--items", type=int, default=1000, help="items to seed")
-    parser.add_argument(
-        "--database-url",
-        default=DEFAULT_URL,
-        help="a database on the PostgreSQL server to use; a throwaway one is created beside it",
-    )
+    load_arguments(parser, case="case")
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help="the Redis to use")
     parser.add_argument("--dry-run", action="store_true", help="print the plan and exit")
     args = parser.parse_args(argv)
-    if args.items < 1 or args.rounds < 1 or args.duration < 1:
-        parser.error("--items, --rounds and --duration must be at least 1")
+    check_load_arguments(parser, args)
     return args
 
 

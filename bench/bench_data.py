@@ -151,10 +151,10 @@ def plan(args: argparse.Namespace) -> str:
     )
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def load_arguments(parser: argparse.ArgumentParser, *, case: str) -> None:
+    """The options every database bench takes: load shape, seed size and the database."""
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per run")
-    parser.add_argument("--rounds", type=int, default=3, help="runs per endpoint (interleaved)")
+    parser.add_argument("--rounds", type=int, default=3, help=f"runs per {case} (interleaved)")
     parser.add_argument("--connections", type=int, default=64, help="wrk connections")
     parser.add_argument("--items", type=int, default=1000, help="items to seed")
     parser.add_argument(
@@ -162,6 +162,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=DEFAULT_URL,
         help="a database on the PostgreSQL server to use; a throwaway one is created beside it",
     )
+
+
+def check_load_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse a load that measures nothing."""
+    if args.items < 1 or args.rounds < 1 or args.duration < 1:
+        parser.error("--items, --rounds and --duration must be at least 1")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    load_arguments(parser, case="endpoint")
     parser.add_argument(
         "--set",
         action="append",
@@ -171,8 +182,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--dry-run", action="store_true", help="print the plan and exit")
     args = parser.parse_args(argv)
-    if args.items < 1 or args.rounds < 1 or args.duration < 1:
-        parser.error("--items, --rounds and --duration must be at least 1")
+    check_load_arguments(parser, args)
     if bad := [item for item in args.set if "=" not in item]:
         parser.error(f"--set: expected KEY=VALUE, got {bad[0]!r}")
     args.settings = dict(item.split("=", 1) for item in args.set)

@@ -7,6 +7,8 @@ combinations is derived from copier.yml itself, so a new choice is picked up aut
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 import random
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -328,3 +330,16 @@ def expected_files(answers: Answers) -> tuple[set[str], set[str]]:
         target = present if rule.applies(full) else absent
         target.update(p.format(pkg=full["package_name"]) for p in rule.paths)
     return present, absent - present
+
+
+def assert_ruff_clean(project: Path) -> None:
+    """`ruff check` and `ruff format --check` pass in the generated `project`."""
+    for command in (["check", "--no-cache", "."], ["format", "--no-cache", "--check", "."]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *command],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, f"ruff {command[0]}:\n{result.stdout}{result.stderr}"

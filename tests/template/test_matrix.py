@@ -65,15 +65,7 @@ def test_combination_renders_cleanly(
         if path.suffix == ".py":
             ast.parse(text, filename=str(path))
 
-    for command in (["check", "--no-cache", "."], ["format", "--no-cache", "--check", "."]):
-        result = subprocess.run(
-            [sys.executable, "-m", "ruff", *command],
-            cwd=project,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert result.returncode == 0, f"ruff {command[0]}:\n{result.stdout}{result.stderr}"
+    matrix.assert_ruff_clean(project)
 
 
 # `{% if cache != 'none' %}cache.py{% endif %}` -> `cache.py`, in a file or folder name.

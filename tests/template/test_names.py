@@ -50,12 +50,4 @@ def test_project_is_clean_with_short_and_long_names(
     combo = _richest_combo(database)
     project = render_project(template_src, tmp_path / "project", {**combo, "project_name": name})
 
-    for command in (["check", "--no-cache", "."], ["format", "--no-cache", "--check", "."]):
-        result = subprocess.run(
-            [sys.executable, "-m", "ruff", *command],
-            cwd=project,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert result.returncode == 0, f"ruff {command[0]}:\n{result.stdout}{result.stderr}"
+    matrix.assert_ruff_clean(project)
