@@ -27,6 +27,9 @@ In one run, on this machine:
   worker pinned to CPU 0, ``MAX_REQUESTS=0``, wrk (``-t1``) pinned to CPU 1, interleaved
   rounds, medians. PostgreSQL and Redis are not pinned: they share the two CPUs.
 
+``--only cache`` or ``--only limiter`` runs one half: the limiter alone needs no PostgreSQL
+(no database is created and nothing is seeded).
+
 Targets: a cache hit serves at least 2x the requests per second of the same read uncached,
 for both backends; the limiter costs ``/health`` under 15% of its requests per second, for
 both storages.
@@ -36,6 +39,7 @@ PostgreSQL server whose user may create databases) and a Redis server. Run it fr
 repository::
 
     python bench/bench_cache.py [--duration 10] [--rounds 3] [--connections 64] [--items 1000]
+    python bench/bench_cache.py --only limiter    # the limiter cases alone: no PostgreSQL
     python bench/bench_cache.py --dry-run    # print the plan, touch nothing
 """
 
@@ -50,7 +54,7 @@ import sys
 import tempfile
 import urllib.request
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -73,6 +77,7 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 CACHE_TARGET = 2.0
 LIMITER_TARGET = 0.15
 BACKENDS = ("memory", "redis")
+PARTS = ("cache", "limiter")
 LIMITED_PATH = "/limited/health"
 PLAIN_PATH = "/plain/health"
 # High enough that wrk never meets it: every request is counted, none refused.
@@ -163,44 +168,70 @@ def plan(args: argparse.Namespace) -> str:
     """What a run does, step by step (``--dry-run`` prints it)."""
     name = database_name()
     url = throwaway_url(args.database_url, name)
+    cache, limiter = "cache" in args.parts, "limiter" in args.parts
     answers = [
         f"  cache={b}: {', '.join(f'{k}={v}' for k, v in CACHE_ANSWERS[b].items())}"
         for b in BACKENDS
+        if cache
     ] + [
         f"  limiter in {b}: {', '.join(f'{k}={v}' for k, v in LIMITER_ANSWERS[b].items())}"
         for b in BACKENDS
+        if limiter
     ]
-    return "\n".join(
-        [
-            f"generate ({PACKAGE}):",
-            *answers,
+    loads = [f"GET {ITEM_PATH} (cached and uncached, per cache backend)"] if cache else []
+    if limiter:
+        loads.append(f"GET /health, {PLAIN_PATH} and {LIMITED_PATH} (per limiter storage)")
+    steps = [f"generate ({PACKAGE}):", *answers]
+    if cache:
+        steps += [
             f"create database {name} on {urlsplit(args.database_url).netloc}",
             f"migrate: DATABASE_URL={url} python -m alembic upgrade head",
-            f"redis: {args.redis_url}, every key under {key_prefix()!r} "
-            "(CACHE_KEY_PREFIX, RATE_LIMIT_KEY_PREFIX), deleted at the end",
-            "serve: taskset -c 0 gunicorn --config gunicorn.conf.py (1 worker, MAX_REQUESTS=0)",
+        ]
+    prefixes = ", ".join(
+        setting
+        for setting, part in (("CACHE_KEY_PREFIX", cache), ("RATE_LIMIT_KEY_PREFIX", limiter))
+        if part
+    )
+    steps += [
+        f"redis: {args.redis_url}, every key under {key_prefix()!r} ({prefixes}), "
+        "deleted at the end",
+        "serve: taskset -c 0 gunicorn --config gunicorn.conf.py (1 worker, MAX_REQUESTS=0)",
+    ]
+    if cache:
+        steps.append(
             f"  cache projects: DATABASE_URL={url}, DATABASE_POOL_SIZE={args.connections}, "
-            "CACHE_ENABLED=true, then CACHE_ENABLED=false",
+            "CACHE_ENABLED=true, then CACHE_ENABLED=false"
+        )
+    if limiter:
+        steps.append(
             f"  limiter projects: an app factory adding /health's endpoint at {PLAIN_PATH} "
             f"(plain) and {LIMITED_PATH} (RateLimitedRoute); "
-            f"RATE_LIMIT_DEFAULT={NO_REFUSAL_LIMIT}",
-            f"seed: {args.items} x POST /api/v1/items",
-            f"load: wrk -t1 -c{args.connections} -d{args.duration}s on CPU 1, "
-            f"{args.rounds} interleaved rounds of GET {ITEM_PATH} (cached and uncached, "
-            f"per cache backend) and GET /health, {PLAIN_PATH} and {LIMITED_PATH} (per limiter "
-            "storage)",
-            f"drop database {name} (DROP DATABASE ... WITH (FORCE))",
-        ]
+            f"RATE_LIMIT_DEFAULT={NO_REFUSAL_LIMIT}"
+        )
+    if cache:
+        steps.append(f"seed: {args.items} x POST /api/v1/items")
+    steps.append(
+        f"load: wrk -t1 -c{args.connections} -d{args.duration}s on CPU 1, "
+        f"{args.rounds} interleaved rounds of {' and '.join(loads)}"
     )
+    if cache:
+        steps.append(f"drop database {name} (DROP DATABASE ... WITH (FORCE))")
+    return "\n".join(steps)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     load_arguments(parser, case="case")
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help="the Redis to use")
+    parser.add_argument(
+        "--only",
+        choices=PARTS,
+        help="measure only the cache (item reads) or only the limiter (no PostgreSQL needed)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="print the plan and exit")
     args = parser.parse_args(argv)
     check_load_arguments(parser, args)
+    args.parts = (args.only,) if args.only else PARTS
     return args
 
 
@@ -258,10 +289,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     plain = {b: Case(f"{PLAIN_PATH}, limiter in {b}", "", 1, "0", "1") for b in BACKENDS}
     limited = {b: Case(f"{LIMITED_PATH}, limiter in {b}", "", 1, "0", "1") for b in BACKENDS}
 
+    parts = args.parts
     with tempfile.TemporaryDirectory(prefix="fastasync-bench-cache-") as tmp:
         workdir = Path(tmp)
         projects = {}
         for kind, answers in (("cache", CACHE_ANSWERS), ("limiter", LIMITER_ANSWERS)):
+            if kind not in parts:
+                continue
             for backend in BACKENDS:
                 (where := workdir / f"{kind}-{backend}").mkdir()
                 projects[kind, backend] = generate(where, answers[backend])
@@ -269,50 +303,59 @@ def main(argv: Sequence[str] | None = None) -> int:
         script = workdir / "items.lua"
         print(plan(args), end="\n\n")
 
-        with (
-            redis_keys_removed(args.redis_url, prefix),
-            throwaway_database(args.database_url, database_name()) as url,
-        ):
-            migrate(projects["cache", "memory"], url)
+        with ExitStack() as resources:
+            resources.enter_context(redis_keys_removed(args.redis_url, prefix))
+            if "cache" in parts:
+                url = resources.enter_context(
+                    throwaway_database(args.database_url, database_name())
+                )
+                migrate(projects["cache", "memory"], url)
             servers: list[Server] = []
             for backend in BACKENDS:
-                settings = {
-                    "DATABASE_URL": url,
-                    "DATABASE_POOL_SIZE": str(args.connections),
-                    "CACHE_KEY_PREFIX": f"{prefix}cache:",
-                    **(redis_settings if backend == "redis" else {}),
-                }
-                for case, enabled, seen in (
-                    (hit[backend], "true", "HIT"),
-                    (uncached[backend], "false", "BYPASS"),
-                ):
-                    case.settings = {**settings, "CACHE_ENABLED": enabled}
-                    project = projects["cache", backend]
-                    servers.append(Server(case, project, [(case, "", script)], seen))
+                if "cache" in parts:
+                    settings = {
+                        "DATABASE_URL": url,
+                        "DATABASE_POOL_SIZE": str(args.connections),
+                        "CACHE_KEY_PREFIX": f"{prefix}cache:",
+                        **(redis_settings if backend == "redis" else {}),
+                    }
+                    for case, enabled, seen in (
+                        (hit[backend], "true", "HIT"),
+                        (uncached[backend], "false", "BYPASS"),
+                    ):
+                        case.settings = {**settings, "CACHE_ENABLED": enabled}
+                        project = projects["cache", backend]
+                        servers.append(Server(case, project, [(case, "", script)], seen))
 
-                limiter_settings = {"RATE_LIMIT_DEFAULT": NO_REFUSAL_LIMIT}
-                if backend == "redis":
-                    limiter_settings.update(redis_settings)
-                case = Case(f"limiter in {backend}", limited_factory, 1, "0", "1", limiter_settings)
-                loads = [
-                    (health[backend], "/health", None),
-                    (plain[backend], PLAIN_PATH, None),
-                    (limited[backend], LIMITED_PATH, None),
-                ]
-                servers.append(Server(case, projects["limiter", backend], loads))
+                if "limiter" in parts:
+                    limiter_settings = {"RATE_LIMIT_DEFAULT": NO_REFUSAL_LIMIT}
+                    if backend == "redis":
+                        limiter_settings.update(redis_settings)
+                    case = Case(
+                        f"limiter in {backend}", limited_factory, 1, "0", "1", limiter_settings
+                    )
+                    loads = [
+                        (health[backend], "/health", None),
+                        (plain[backend], PLAIN_PATH, None),
+                        (limited[backend], LIMITED_PATH, None),
+                    ]
+                    servers.append(Server(case, projects["limiter", backend], loads))
 
-            with serving(hit["memory"], projects["cache", "memory"], workdir) as port:
-                ids = seed(port, args.items)
-            script.write_text(lua_script(ids))
-            probe = ITEM_PATH.format(id=ids[0])
+            probe = ""
+            if "cache" in parts:
+                with serving(hit["memory"], projects["cache", "memory"], workdir) as port:
+                    ids = seed(port, args.items)
+                script.write_text(lua_script(ids))
+                probe = ITEM_PATH.format(id=ids[0])
             for _ in range(args.rounds):
                 for server in servers:
                     _load(server, workdir, args, probe)
 
-    return report(hit, uncached, health, plain, limited)
+    return report(parts, hit, uncached, health, plain, limited)
 
 
 def report(
+    parts: Sequence[str],
     hit: dict[str, Case],
     uncached: dict[str, Case],
     health: dict[str, Case],
@@ -320,16 +363,18 @@ def report(
     limited: dict[str, Case],
 ) -> int:
     header = ("case", "workers", "server cpus", "wrk cpus", "req/s", "p50 ms", "p99 ms", "rounds")
-    order = [c for b in BACKENDS for c in (hit[b], uncached[b])]
-    order += [c for b in BACKENDS for c in (health[b], plain[b], limited[b])]
+    order = [c for b in BACKENDS for c in (hit[b], uncached[b])] if "cache" in parts else []
+    if "limiter" in parts:
+        order += [c for b in BACKENDS for c in (health[b], plain[b], limited[b])]
     print_table([header, *(row(c) for c in order)])
-    print(
-        f"\n{PLAIN_PATH}, {LIMITED_PATH}: /health's own endpoint on a plain and on a "
-        "RateLimitedRoute router, added by the bench's app factory after the service's routes "
-        "(the generated /health is exempt by design)"
-    )
     met = True
-    for backend in BACKENDS:
+    if "limiter" in parts:
+        print(
+            f"\n{PLAIN_PATH}, {LIMITED_PATH}: /health's own endpoint on a plain and on a "
+            "RateLimitedRoute router, added by the bench's app factory after the service's "
+            "routes (the generated /health is exempt by design)"
+        )
+    for backend in BACKENDS if "cache" in parts else ():
         ratio = hit[backend].median_rps / uncached[backend].median_rps
         ok = ratio >= CACHE_TARGET
         met &= ok
@@ -337,7 +382,7 @@ def report(
             f"cache={backend}: hit/uncached {ratio:.2f}x "
             f"(target >= {CACHE_TARGET:.0f}x: {'pass' if ok else 'FAIL'})"
         )
-    for backend in BACKENDS:
+    for backend in BACKENDS if "limiter" in parts else ():
         cost = 1 - limited[backend].median_rps / plain[backend].median_rps
         ok = cost < LIMITER_TARGET
         met &= ok

@@ -99,6 +99,36 @@ def test_bench_cache_plans_both_backends_on_throwaway_data(
     assert "GET /health, /plain/health and /limited/health" in out
 
 
+def test_bench_cache_can_plan_the_limiter_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    bench = _load("bench_cache")
+    assert bench.main(["--dry-run", "--only", "limiter"]) == 0
+    out = capsys.readouterr().out
+    for backend in ("memory", "redis"):
+        assert f"limiter in {backend}: database=none, rate_limit=True" in out
+        assert f"cache={backend}:" not in out
+    assert "database" not in out.replace("database=none", "")
+    assert "seed:" not in out
+    assert "(RATE_LIMIT_KEY_PREFIX), deleted at the end" in out
+    assert "rounds of GET /health, /plain/health and /limited/health" in out
+
+
+def test_bench_cache_can_plan_the_cache_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    bench = _load("bench_cache")
+    assert bench.main(["--dry-run", "--only", "cache", "--items", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "limiter" not in out
+    assert f"create database {bench.database_name()}" in out
+    assert "5 x POST /api/v1/items" in out
+    assert "(CACHE_KEY_PREFIX), deleted at the end" in out
+
+
+def test_bench_cache_refuses_an_unknown_part(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        _load("bench_cache").main(["--dry-run", "--only", "limits"])
+    assert exit_.value.code == 2
+    assert "--only" in capsys.readouterr().err
+
+
 PROBE_LIMITED_APP = """\
 import asyncio
 
