@@ -122,6 +122,18 @@ FEATURE_FILES: list[FileRule] = [
         lambda a: a["rate_limit"],
         ("src/{pkg}/core/ratelimit.py", "tests/core/test_ratelimit.py"),
     ),
+    FileRule(
+        lambda a: a["offload"] == "process_pool",
+        (
+            "src/{pkg}/core/process_pool.py",
+            "src/{pkg}/compute/__init__.py",
+            "src/{pkg}/compute/router.py",
+            "src/{pkg}/compute/work.py",
+            "tests/core/test_process_pool.py",
+            "tests/compute/__init__.py",
+            "tests/compute/test_router.py",
+        ),
+    ),
     FileRule(lambda a: a["ci"] == "github", (".github/workflows/ci.yml",)),
 ]
 
