@@ -61,15 +61,17 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
                 "docker": True,
             },
         ),
-        # Grows with the release: offload celery. The Redis cache brings the Redis client
-        # (copier.yml computes `redis` and does not ask it), which the limiter then shares.
+        # The Redis cache and Celery bring the Redis client (copier.yml computes `redis` and
+        # does not ask it), which the limiter and Celery's broker and results then share.
         "full": Preset(
             "every production piece the template offers: PostgreSQL, Redis cache, "
-            "rate limits shared through Redis, CI",
+            "rate limits shared through Redis, Celery jobs with Redis as broker, CI",
             {
                 "database": "postgresql",
                 "cache": "redis",
                 "rate_limit": True,
+                "offload": "celery",
+                "celery_broker": "redis",
                 "server": "gunicorn",
                 "docker": True,
                 "ci": "github",

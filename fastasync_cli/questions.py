@@ -185,7 +185,7 @@ def ruled_out(answers: Mapping[str, Any]) -> dict[str, Any]:
 
     Copier never asks such a question and records no answer for it, but still renders the
     template with its default, computed from the other answers (``redis`` is on whenever
-    the cache or the Celery broker is Redis). An answer passed as ``data`` would replace
+    the cache is Redis or the project has Celery). An answer passed as ``data`` would replace
     that default, hidden question or not. Questions whose `when` or default cannot be
     evaluated with plain Jinja (Copier's own filters) are left out: Copier judges them.
     """

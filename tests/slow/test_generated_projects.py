@@ -4,10 +4,13 @@ Each combination of the option matrix's pairwise cover is generated and its own
 `pytest`, `ruff check`, `ruff format --check` and `mypy` run in a subprocess, with the
 interpreter of this test run (the `test` extra installs every library a generated project
 can use). That pytest run has no service URL set, so the project uses SQLite and its
-in-process stand-ins. A combination that brings a service running here (PostgreSQL, Redis;
-MongoDB only when the environment names one in MONGODB_URL) runs its pytest a second time
-with the service URLs set, and both runs must say, in the project's report header, which
-backend they used. Once per run, generated projects are installed into a fresh virtual
+in-process stand-ins. A combination that brings a service running here (PostgreSQL, Redis,
+RabbitMQ or Redis as Celery's broker; MongoDB only when the environment names one in
+MONGODB_URL) runs its pytest a second time with the service URLs set, and both runs must
+say, in the project's report header, which backend they used. The projects' own tests never
+skip, with one documented exception: without a broker, a Celery project's tests that kill a
+worker process mid-job (tests/jobs/test_worker_loss.py) skip, and its real-service run must
+run them. Once per run, generated projects are installed into a fresh virtual
 environment from their own pyproject.toml, which proves their dependency lists are complete.
 
 A service that does not answer skips its real-service run, naming the service and its
@@ -72,7 +75,7 @@ class Service:
 
     def address(self, url: str) -> tuple[str, int]:
         parts = urlsplit(url)
-        default_port = {"postgresql": 5432, "redis": 6379, "mongodb": 27017}
+        default_port = {"postgresql": 5432, "redis": 6379, "mongodb": 27017, "amqp": 5672}
         scheme = parts.scheme.split("+")[0]
         return parts.hostname or "127.0.0.1", parts.port or default_port.get(scheme, 0)
 
@@ -97,6 +100,24 @@ SERVICES = (
         re.compile(r"stand-in|unset", re.I),
     ),
     Service(
+        "RabbitMQ",
+        "CELERY_BROKER_URL",
+        "amqp://guest:guest@127.0.0.1:5672//",
+        lambda a: a["offload"] == "celery" and a["celery_broker"] == "rabbitmq",
+        "celery:",
+        re.compile(r"CELERY_BROKER_URL \(amqp ", re.I),
+        re.compile(r"in-memory|unset", re.I),
+    ),
+    Service(
+        "Redis as Celery's broker",
+        "CELERY_BROKER_URL",
+        "redis://127.0.0.1:6379/0",
+        lambda a: a["offload"] == "celery" and a["celery_broker"] == "redis",
+        "celery:",
+        re.compile(r"CELERY_BROKER_URL \(redis ", re.I),
+        re.compile(r"in-memory|unset", re.I),
+    ),
+    Service(
         "MongoDB",
         "MONGODB_URL",
         None,
@@ -106,7 +127,13 @@ SERVICES = (
         re.compile(r"stand-in|unset", re.I),
     ),
 )
-SERVICE_VARIABLES = tuple(s.variable for s in SERVICES)
+SERVICE_VARIABLES = tuple(dict.fromkeys(s.variable for s in SERVICES))
+
+# The one skip a project's own tests may have, in its run without services: a Celery
+# project's worker-loss tests need a broker and a result store other processes reach.
+CELERY_SKIP_REASON = "a real broker and result store: set CELERY_BROKER_URL and REDIS_URL"
+CELERY_SKIP_FILE = "tests/jobs/test_worker_loss.py"
+CELERY_SKIPPED = 2
 
 
 def services_of(combo: Mapping[str, Any]) -> list[Service]:
@@ -171,12 +198,28 @@ def header_line(output: str, service: Service) -> str:
     return lines[0]
 
 
-def assert_project_tests_passed(result: subprocess.CompletedProcess[str]) -> None:
+def assert_project_tests_passed(
+    result: subprocess.CompletedProcess[str], *, celery_skips: bool = False
+) -> None:
+    """pytest passed with nothing skipped; with `celery_skips`, exactly the worker-loss tests
+    skipped, for the documented reason."""
     output = result.stdout + result.stderr
     assert result.returncode == 0, f"pytest failed:\n{output}"
     summary = output.strip().splitlines()[-1]
     assert re.search(r"\d+ passed", summary), summary
+    if celery_skips:
+        assert f"{CELERY_SKIPPED} skipped" in summary, summary
+        summary = summary.replace(f"{CELERY_SKIPPED} skipped", "")
+        skips = [line for line in output.splitlines() if line.startswith("SKIPPED")]
+        assert len(skips) == CELERY_SKIPPED, skips
+        for line in skips:
+            assert CELERY_SKIP_FILE in line and line.endswith(CELERY_SKIP_REASON), line
     assert not re.search(r"skipped|xfail|xpass|deselected", summary), summary
+
+
+def skips_without_services(combo: Mapping[str, Any]) -> bool:
+    """Whether these answers bring the worker-loss tests, which skip without a broker."""
+    return bool(matrix.effective(combo)["offload"] == "celery")
 
 
 @pytest.fixture(scope="session")
@@ -237,7 +280,7 @@ def test_generated_project_passes_its_own_checks(
     if check != "pytest":
         assert result.returncode == 0, f"{check} failed:\n{result.stdout}\n{result.stderr}"
         return
-    assert_project_tests_passed(result)
+    assert_project_tests_passed(result, celery_skips=skips_without_services(combo))
     for service in services_of(combo):
         line = header_line(result.stdout, service)
         assert service.stand_in.search(line), f"{service.name} was not the stand-in: {line}"
@@ -263,13 +306,20 @@ def _run_against_real_services(combo: Mapping[str, Any], project: Path) -> None:
 
 # Installed one after the other into one fresh virtual environment: the defaults (SQLite)
 # first, so their whole dependency list is proven; then each of the others, which proves
-# what it adds (pymongo; asyncpg, redis, limits ...) at a few seconds each instead of a new
-# venv. The one with services that run here comes last: where they do not answer, its
-# real-service run is what skips. Its Redis comes from the cache, as `redis` computed.
+# what it adds (pymongo; asyncpg, redis, limits, celery ...) at a few seconds each instead of
+# a new venv. The one with services that run here comes last: where they do not answer, its
+# real-service run is what skips. Its Redis comes from the cache and Celery, as `redis`
+# computed.
 FRESH_VENV_PROJECTS: tuple[dict[str, Any], ...] = (
     {},
     {"database": "mongodb"},
-    {"database": "postgresql", "cache": "redis", "rate_limit": True},
+    {
+        "database": "postgresql",
+        "cache": "redis",
+        "rate_limit": True,
+        "offload": "celery",
+        "celery_broker": "rabbitmq",
+    },
 )
 
 
@@ -283,8 +333,9 @@ def test_generated_projects_install_in_a_fresh_venv(template_src: Path, tmp_path
         install = run_check(python, ["-m", "pip", "install", "-q", f"{project}[dev]"], project)
         assert install.returncode == 0, install.stdout + install.stderr
 
-        assert_project_tests_passed(run_check(python, PYTEST, project))
-        if real := real_services_of({**matrix.effective({}), **answers}):
+        skips = skips_without_services(answers)
+        assert_project_tests_passed(run_check(python, PYTEST, project), celery_skips=skips)
+        if real := real_services_of(matrix.effective(answers)):
             urls = {s.variable: s.url_here() or "" for s in real}
             for service in real:
                 require_reachable(service, urls[service.variable])

@@ -122,6 +122,38 @@ FEATURE_FILES: list[FileRule] = [
         lambda a: a["rate_limit"],
         ("src/{pkg}/core/ratelimit.py", "tests/core/test_ratelimit.py"),
     ),
+    FileRule(
+        lambda a: a["offload"] == "process_pool",
+        (
+            "src/{pkg}/core/process_pool.py",
+            "src/{pkg}/compute/__init__.py",
+            "src/{pkg}/compute/router.py",
+            "src/{pkg}/compute/work.py",
+            "tests/core/test_process_pool.py",
+            "tests/compute/__init__.py",
+            "tests/compute/test_router.py",
+        ),
+    ),
+    FileRule(
+        lambda a: a["offload"] == "celery",
+        (
+            "src/{pkg}/core/celery_app.py",
+            "src/{pkg}/worker.py",
+            "src/{pkg}/jobs/__init__.py",
+            "src/{pkg}/jobs/exceptions.py",
+            "src/{pkg}/jobs/router.py",
+            "src/{pkg}/jobs/schemas.py",
+            "src/{pkg}/jobs/service.py",
+            "src/{pkg}/jobs/tasks.py",
+            "src/{pkg}/jobs/work.py",
+            "tests/celery_backend.py",
+            "tests/loss_worker.py",
+            "tests/jobs/__init__.py",
+            "tests/jobs/test_router.py",
+            "tests/jobs/test_tasks.py",
+            "tests/jobs/test_worker_loss.py",
+        ),
+    ),
     FileRule(lambda a: a["ci"] == "github", (".github/workflows/ci.yml",)),
 ]
 
@@ -134,17 +166,13 @@ class BackingService:
     ci: bool = True
 
 
-# The backing services of each option, by compose service name. Celery (rabbitmq, worker)
-# is not available in this release yet.
+# The backing services of each option, by compose service name. Celery keeps its results in
+# Redis whatever its broker; its worker runs the service's image, so CI has no container for it.
 BACKING_SERVICES: dict[str, BackingService] = {
     "postgres": BackingService(lambda a: a.get("database") == "postgresql"),
     "mongodb": BackingService(lambda a: a.get("database") == "mongodb"),
     "redis": BackingService(
-        lambda a: (
-            bool(a.get("redis"))
-            or a.get("cache") == "redis"
-            or (a.get("offload") == "celery" and a.get("celery_broker") == "redis")
-        )
+        lambda a: bool(a.get("redis")) or a.get("cache") == "redis" or a.get("offload") == "celery"
     ),
     "rabbitmq": BackingService(
         lambda a: a.get("offload") == "celery" and a.get("celery_broker") == "rabbitmq"

@@ -217,11 +217,18 @@ def test_dockerignore_keeps_secrets_and_tests_out_and_what_the_build_needs_in(
 
 # --- compose.yaml -----------------------------------------------------------------------
 
-# Every database with Redis off, Redis chosen, and Redis brought by the cache (the `redis`
-# question then hidden and computed), with compose and CI: each backing service the answers
-# can bring, alone and with the others; the other answers keep their defaults.
+# Every database with Redis off, Redis chosen, and Redis brought by the cache or by Celery
+# (the `redis` question then hidden and computed), Celery with either broker, with compose and
+# CI: each backing service the answers can bring, alone and with the others; the other
+# answers keep their defaults.
 _DEFAULTS = {name: matrix.questions()[name].get("default") for name in matrix.option_names()}
-_REDIS_SOURCES = [{"redis": False}, {"redis": True}, {"cache": "redis"}]
+_REDIS_SOURCES = [
+    {"redis": False},
+    {"redis": True},
+    {"cache": "redis"},
+    {"offload": "celery", "celery_broker": "redis"},
+    {"offload": "celery", "celery_broker": "rabbitmq"},
+]
 SERVICE_COMBOS = [
     combo
     for database in matrix.enabled_values("database")
@@ -244,12 +251,41 @@ SERVICE_IDS = [matrix.combo_id(c) for c in SERVICE_COMBOS]
 
 # What each backing service must look like: its image, the tool its health check runs, the
 # path of its data, and the variable that points the app (and the tests, in CI) at it.
-IMAGES = {"postgres": "postgres:", "mongodb": "mongo:", "redis": "redis:"}
-HEALTH_TOOLS = {"postgres": "pg_isready", "mongodb": "mongosh", "redis": "redis-cli"}
-DATA_PATHS = {"postgres": "/var/lib/postgresql/data", "mongodb": "/data/db", "redis": "/data"}
-URL_SETTINGS = {"postgres": "DATABASE_URL", "mongodb": "MONGODB_URL", "redis": "REDIS_URL"}
-URL_SCHEMES = {"postgres": "postgresql+asyncpg", "mongodb": "mongodb", "redis": "redis"}
-DEFAULT_PORTS = {"postgres": 5432, "mongodb": 27017, "redis": 6379}
+IMAGES = {
+    "postgres": "postgres:",
+    "mongodb": "mongo:",
+    "redis": "redis:",
+    "rabbitmq": "rabbitmq:",
+    "worker": "matrix-service:",
+}
+HEALTH_TOOLS = {
+    "postgres": "pg_isready",
+    "mongodb": "mongosh",
+    "redis": "redis-cli",
+    "rabbitmq": "rabbitmq-diagnostics",
+    "worker": "inspect ping",
+}
+DATA_PATHS = {
+    "postgres": "/var/lib/postgresql/data",
+    "mongodb": "/data/db",
+    "redis": "/data",
+    "rabbitmq": "/var/lib/rabbitmq",
+}
+URL_SETTINGS = {
+    "postgres": "DATABASE_URL",
+    "mongodb": "MONGODB_URL",
+    "redis": "REDIS_URL",
+    "rabbitmq": "CELERY_BROKER_URL",
+}
+URL_SCHEMES = {
+    "postgres": "postgresql+asyncpg",
+    "mongodb": "mongodb",
+    "redis": "redis",
+    "rabbitmq": "amqp",
+}
+DEFAULT_PORTS = {"postgres": 5432, "mongodb": 27017, "redis": 6379, "rabbitmq": 5672}
+# Services that run the service's own image (the Celery worker): no data, no URL of their own.
+OWN_IMAGE = {"worker"}
 
 
 @pytest.fixture(scope="module", params=SERVICE_COMBOS, ids=SERVICE_IDS)
@@ -317,6 +353,8 @@ def test_compose_has_exactly_the_chosen_backing_services(
     by_database = {"postgresql": {"postgres"}, "mongodb": {"mongodb"}}
     redis = matrix.effective(combo)["redis"]
     chosen = by_database.get(combo["database"], set()) | ({"redis"} if redis else set())
+    if combo["offload"] == "celery":
+        chosen |= {"worker"} | ({"rabbitmq"} if combo["celery_broker"] == "rabbitmq" else set())
     assert backing == chosen
     one_shot = {"migrate"} if _uses_sql(combo) else set()
     assert set(compose["services"]) == {"app"} | backing | one_shot
@@ -327,7 +365,10 @@ def test_compose_has_exactly_the_chosen_backing_services(
         check = service["healthcheck"]
         assert HEALTH_TOOLS[name] in " ".join(check["test"]), check
         assert {"interval", "timeout", "retries"} <= check.keys()
-        assert DATA_PATHS[name] in _named_volumes(service).values(), f"{name} keeps no data"
+        if name in OWN_IMAGE:
+            assert not _named_volumes(service), f"{name} keeps data"
+        else:
+            assert DATA_PATHS[name] in _named_volumes(service).values(), f"{name} keeps no data"
 
 
 def test_compose_declares_exactly_the_volumes_it_mounts(
@@ -346,7 +387,7 @@ def test_compose_app_waits_for_and_points_at_each_backing_service(
     combo, project = services_project
     services = _compose(project)["services"]
     app = services["app"]
-    backing = matrix.backing_services(combo)
+    backing = matrix.backing_services(combo) - OWN_IMAGE
 
     expected = {name: {"condition": "service_healthy"} for name in backing}
     if _uses_sql(combo):
@@ -357,6 +398,19 @@ def test_compose_app_waits_for_and_points_at_each_backing_service(
     urls = {URL_SETTINGS[name] for name in backing}
     if combo["database"] == "sqlite":
         urls.add("DATABASE_URL")
+    if combo["offload"] == "celery":
+        urls.add("CELERY_BROKER_URL")
+        # The worker reaches the broker and the result store at the app's addresses.
+        worker = services["worker"]
+        assert worker["image"] == app["image"]
+        assert worker["command"][:3] == ["celery", "-A", "matrix_service.worker"]
+        for variable in ("CELERY_BROKER_URL", "REDIS_URL"):
+            assert worker["environment"][variable] == environment[variable]
+        assert worker["depends_on"] == {
+            name: {"condition": "service_healthy"} for name in backing & {"redis", "rabbitmq"}
+        }
+        if combo["celery_broker"] == "redis":
+            assert environment["CELERY_BROKER_URL"] == environment["REDIS_URL"]
     assert set(environment) == urls
     for name in backing:
         url = urlsplit(environment[URL_SETTINGS[name]])
@@ -372,6 +426,13 @@ def test_compose_app_waits_for_and_points_at_each_backing_service(
         )
         user_check = f"--username={postgres['POSTGRES_USER']}"
         assert user_check in services["postgres"]["healthcheck"]["test"]
+    if "rabbitmq" in backing:
+        url = urlsplit(environment["CELERY_BROKER_URL"])
+        rabbitmq = services["rabbitmq"]["environment"]
+        assert (url.username, url.password) == (
+            rabbitmq["RABBITMQ_DEFAULT_USER"],
+            rabbitmq["RABBITMQ_DEFAULT_PASS"],
+        )
 
 
 def test_compose_migrates_a_sql_database_before_the_app_starts(
@@ -487,7 +548,13 @@ def test_workflow_runs_the_tests_against_each_backing_service(
     environment = pytest_step.get("env") or {}
 
     assert set(containers) == backing
-    assert set(environment) == {URL_SETTINGS[name] for name in backing}
+    urls = {URL_SETTINGS[name] for name in backing}
+    if combo["offload"] == "celery":
+        # Both brokers: the worker-loss tests need a real one and must run in CI.
+        urls.add("CELERY_BROKER_URL")
+        if combo["celery_broker"] == "redis":
+            assert environment["CELERY_BROKER_URL"] == environment["REDIS_URL"]
+    assert set(environment) == urls
     for name in backing:
         container = containers[name]
         assert container["image"].startswith(IMAGES[name])
