@@ -29,7 +29,9 @@ def _load(name: str) -> ModuleType:
     return module
 
 
-@pytest.mark.parametrize("name", ["bench_new", "bench_serve", "bench_data", "bench_cache"])
+@pytest.mark.parametrize(
+    "name", ["bench_new", "bench_serve", "bench_data", "bench_cache", "bench_io"]
+)
 def test_help(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         _load(name).main(["--help"])
