@@ -165,8 +165,8 @@ async def test_the_fan_out_is_a_502_when_every_source_fails(
         response,
         502,
         "upstreams_failed",
-        "Every upstream source failed: The upstream 'alpha' could not be reached.; "
-        "The upstream 'beta' answered with status 500.; "
+        "Every upstream source failed. The upstream 'alpha' could not be reached. "
+        "The upstream 'beta' answered with status 500. "
         "The upstream 'gamma' answered with status 404.",
     )
 
