@@ -83,6 +83,7 @@ BASE_FILES = (
     "tests/upstream/__init__.py",
     "tests/upstream/conftest.py",
     "tests/upstream/test_router.py",
+    "tests/upstream/test_service.py",
     "tests/upstream_server.py",
 )
 
