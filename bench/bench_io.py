@@ -7,6 +7,7 @@ In one run, on this machine:
   ``asyncio.sleep(0.05)`` and answers ``{"status": "ok"}``; the service's whole middleware
   stack and access log run as for any route; ``ENVIRONMENT=production`` (the blocking guard
   off, as in production);
+- serves it again with ``ACCESS_LOG=false``, to show what the access log costs at this rate;
 - serves the same endpoint in a sync framework: Flask, whose view calls ``time.sleep(0.05)``,
   under Gunicorn's ``gthread`` worker with 8 threads (``-w 1 -k gthread --threads 8``);
 - runs both as bench_serve.py does: one worker pinned to CPU 0, wrk (``-t1``) pinned to CPU
@@ -198,9 +199,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         sync = Case(
             f"Flask, gthread x{SYNC_THREADS}, time.sleep(0.05)", "sync_app:app", 1, "0", "1"
         )
-        cases = [(service, async_bound), (sync, sync_bound)]
+        quiet = Case(
+            "same, ACCESS_LOG=false",
+            "io_app:create_io_app()",
+            1,
+            "0",
+            "1",
+            {"ENVIRONMENT": "production", "ACCESS_LOG": "false"},
+        )
+        cases = [(service, async_bound), (quiet, async_bound), (sync, sync_bound)]
         servers = {
             service.label: lambda: serving(service, project, workdir),
+            quiet.label: lambda: serving(quiet, project, workdir),
             sync.label: lambda: serving_sync(sync, workdir),
         }
 
