@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from fastasync_cli import features, questions
 from fastasync_cli.main import app
-from tests.cli.helpers import GIT_EMAIL, GIT_NAME, Run, Tree, assert_error, commit, generate
+from tests.cli.helpers import GIT_EMAIL, GIT_NAME, Run, Tree, commit, generate
 from tests.cli.templates import Release, TemplateRepo
 from tests.conftest import REPO_ROOT
 
@@ -126,27 +126,6 @@ def test_add_then_remove_is_generating_with_then_without(
     assert result.exit_code == 0, result.output
     assert files(project) == without
     assert (project / USER_FILE).is_file()
-
-
-def _refused() -> list[Any]:
-    """``add`` arguments for what copier.yml declares but this release does not offer."""
-    cases = []
-    for name, question in questions._load(REPO_ROOT / "copier.yml").items():
-        if question.type == "bool" and not question.choices and question.refusal(True):
-            cases.append(pytest.param(name, question.refusal(True), id=name))
-        for choice in question.choices:
-            if choice.disabled:
-                spec = f"{name}={choice.value}"
-                cases.append(pytest.param(spec, choice.disabled, id=spec))
-    return cases or [pytest.param("", "", marks=pytest.mark.skip(reason="everything is offered"))]
-
-
-@pytest.mark.parametrize(("spec", "reason"), _refused())
-def test_what_this_release_does_not_offer_is_refused(
-    run: Run, real_release: Release, monkeypatch: pytest.MonkeyPatch, spec: str, reason: str
-) -> None:
-    real_release.install(monkeypatch)
-    assert_error(run("add", spec), 2, f"add {spec.split('=')[0]}: ", reason)
 
 
 def test_completion_offers_what_add_and_remove_accept(

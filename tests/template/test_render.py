@@ -83,22 +83,3 @@ def test_invalid_package_names_are_refused(render: Render, package: str) -> None
 def test_invalid_email_is_refused(render: Render) -> None:
     with pytest.raises(ValueError, match="author_email"):
         render({"author_email": "not-an-email"})
-
-
-def _disabled_choices() -> list[tuple[str, Any]]:
-    found = []
-    for name, q in matrix.questions().items():
-        choices = q.get("choices")
-        if isinstance(choices, dict):
-            found += [
-                (name, v["value"])
-                for v in choices.values()
-                if isinstance(v, dict) and v.get("validator")
-            ]
-    return found
-
-
-@pytest.mark.parametrize(("question", "value"), _disabled_choices())
-def test_choices_not_available_yet_are_refused(render: Render, question: str, value: Any) -> None:
-    with pytest.raises(ValueError, match=question):
-        render({question: value})
