@@ -44,7 +44,6 @@ import argparse
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -61,9 +60,9 @@ from bench_serve import (
     free_port,
     generate,
     print_table,
+    running,
     serving,
     to_ms,
-    wait_healthy,
 )
 
 TARGET = 0.90
@@ -138,18 +137,8 @@ def serving_sync(case: Case, workdir: Path) -> Iterator[int]:
     command = ["taskset", "-c", case.server_cpus, sys.executable, "-m", "gunicorn"]
     command += ["--bind", f"127.0.0.1:{port}", "--workers", str(case.workers)]
     command += ["--worker-class", "gthread", "--threads", str(SYNC_THREADS), case.app]
-    with (workdir / f"server-{port}.log").open("wb") as log:
-        process = subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=log)
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}/health", process)
+    with running(command, cwd=workdir, env=env, workdir=workdir, port=port):
         yield port
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def measure(
@@ -252,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 measure(case, servers[case.label], args.connections, args.duration)
 
     header = ("case", "req/s", "bound", "of bound", "p50 ms", "p99 ms", "rounds")
-    rows = [header]
+    rows: list[tuple[str, ...]] = [header]
     for case, bound in cases:
         rows.append(
             (

@@ -167,11 +167,21 @@ def serving(case: Case, project: Path, workdir: Path) -> Iterator[int]:
     )
     command = ["taskset", "-c", case.server_cpus, sys.executable, "-m", "gunicorn"]
     command += ["--config", str(project / "gunicorn.conf.py"), case.app]
+    with running(command, cwd=project, env=env, workdir=workdir, port=port):
+        yield port
+
+
+@contextmanager
+def running(
+    command: Sequence[str], *, cwd: Path, env: Mapping[str, str], workdir: Path, port: int
+) -> Iterator[None]:
+    """Run the server `command` (logging to `workdir`) until /health on `port` answers, then
+    until the block ends; stop it with SIGTERM, as an orchestrator does."""
     with (workdir / f"server-{port}.log").open("wb") as log:
-        process = subprocess.Popen(command, cwd=project, env=env, stdout=log, stderr=log)
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=log)
     try:
         wait_healthy(f"http://127.0.0.1:{port}/health", process)
-        yield port
+        yield
     finally:
         process.send_signal(signal.SIGTERM)
         try:
