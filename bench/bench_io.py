@@ -40,10 +40,8 @@ repository::
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -59,7 +57,9 @@ from bench_serve import (
     Case,
     free_port,
     generate,
+    load_parser,
     print_table,
+    require_load_tools,
     running,
     serving,
     to_ms,
@@ -155,17 +155,8 @@ def measure(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds of load per run")
-    parser.add_argument("--rounds", type=int, default=3, help="runs per case (interleaved)")
-    parser.add_argument("--connections", type=int, default=200, help="wrk connections")
-    args = parser.parse_args(argv)
-
-    for tool in ("wrk", "taskset"):
-        if shutil.which(tool) is None:
-            sys.exit(f"{tool} is needed (apt-get install -y {tool})")
-    if len(os.sched_getaffinity(0)) < 2:
-        sys.exit("2 CPUs or more are needed: the server on one, the load generator on another")
+    args = load_parser(__doc__, connections=200).parse_args(argv)
+    require_load_tools()
     try:
         import flask  # noqa: F401
     except ImportError:

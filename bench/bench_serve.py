@@ -223,18 +223,27 @@ def row(case: Case) -> tuple[str, ...]:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def load_parser(doc: str | None, *, connections: int) -> argparse.ArgumentParser:
+    """The options of a bench that loads servers with wrk; `doc` is the bench's docstring."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per run")
     parser.add_argument("--rounds", type=int, default=3, help="runs per case (interleaved)")
-    parser.add_argument("--connections", type=int, default=64, help="wrk connections")
-    args = parser.parse_args(argv)
+    parser.add_argument("--connections", type=int, default=connections, help="wrk connections")
+    return parser
 
+
+def require_load_tools() -> None:
+    """Exit with a message unless wrk, taskset and 2 CPUs (server, load) are available."""
     for tool in ("wrk", "taskset"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is needed (apt-get install -y {tool})")
     if len(os.sched_getaffinity(0)) < 2:
         sys.exit("2 CPUs or more are needed: the server on one, the load generator on another")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = load_parser(__doc__, connections=64).parse_args(argv)
+    require_load_tools()
 
     with tempfile.TemporaryDirectory(prefix="fastasync-bench-serve-") as tmp:
         workdir = Path(tmp)
