@@ -5,8 +5,8 @@ In one run, on this machine:
 - generates the standard service (``server=gunicorn``) from this checkout, and serves it
   through an app factory that adds one route, ``GET /io/wait``, which awaits
   ``asyncio.sleep(0.05)`` and answers ``{"status": "ok"}``; the service's whole middleware
-  stack and access log run as for any route; ``ENVIRONMENT=production`` (the blocking guard
-  off, as in production);
+  stack and access log run as for any route; ``ENVIRONMENT=production``, as bench_serve.py
+  serves it (the blocking guard off, as in production);
 - serves it again with ``ACCESS_LOG=false``, to show what the access log costs at this rate;
 - serves the same endpoint in a sync framework: Flask, whose view calls ``time.sleep(0.05)``,
   under Gunicorn's ``gthread`` worker with 8 threads (``-w 1 -k gthread --threads 8``);
@@ -176,7 +176,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             1,
             "0",
             "1",
-            {"ENVIRONMENT": "production"},
         )
         sync = Case(
             f"Flask, gthread x{SYNC_THREADS}, time.sleep(0.05)", "sync_app:app", 1, "0", "1"
@@ -187,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             1,
             "0",
             "1",
-            {"ENVIRONMENT": "production", "ACCESS_LOG": "false"},
+            {"ACCESS_LOG": "false"},
         )
         # As deployed: one worker per CPU (the default), sharing both CPUs with wrk.
         scaled = Case(
@@ -196,7 +195,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             2,
             "0,1",
             "0,1",
-            {"ENVIRONMENT": "production"},
         )
         sync_scaled = Case(
             f"Flask, gthread x{SYNC_THREADS}, 2 workers, CPUs shared with wrk",
