@@ -82,7 +82,21 @@ class Project:
 
     @property
     def version(self) -> Version | None:
-        return versions.parse(self.commit)
+        """The template version the project is at: read from ``_commit``, or, for a commit
+        of a checkout that carries no tag (``_commit: abc1234``), from that checkout."""
+        if (version := versions.parse(self.commit)) is not None:
+            return version
+        checkout = self.checkout
+        return None if checkout is None else versions.of_commit(checkout, self.commit)
+
+    @property
+    def checkout(self) -> Path | None:
+        """The template's git checkout, when the project was rendered from one here."""
+        src = self.src
+        if "://" in src or src.startswith(("git@", "gh:", "gl:")):
+            return None
+        local = Path(src).expanduser()
+        return local if (local / ".git").exists() else None
 
     @property
     def user_answers(self) -> dict[str, Any]:
@@ -91,11 +105,19 @@ class Project:
 
     def require_updatable(self) -> None:
         """Refuse a project whose answers do not say which template version it is at."""
-        if self.version is None:
+        if self.version is not None:
+            return
+        self.require_source()  # a template missing here says so first
+        if self.checkout is not None:
             raise NotAProjectError(
-                f"{self.name} records no template version ({ANSWERS_FILE} has "
-                f"_commit: {self.commit}): it was generated from an untagged template"
+                f"{self.name} was rendered from commit {self.commit} of {self.src}, which "
+                "that checkout no longer has: fetch it, or set _commit in "
+                f"{ANSWERS_FILE} to a commit it has"
             )
+        raise NotAProjectError(
+            f"{self.name} records no template version ({ANSWERS_FILE} has "
+            f"_commit: {self.commit}) and its template {self.src} is not a checkout here"
+        )
 
     def require_source(self, template: Source | None = None) -> None:
         """Refuse when the project's template source is missing here, or (for a development

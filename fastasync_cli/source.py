@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import fastasync_cli
-from fastasync_cli import bundle, git, versions
+from fastasync_cli import bundle, versions
 from fastasync_cli.errors import TemplateError
 
 if TYPE_CHECKING:
@@ -114,8 +114,8 @@ def _config_of(directory: Path) -> Path:
 def _checkout(path: Path) -> Source:
     if not (path / ".git").exists():
         return Source(str(path), None, _config_of(path), None, release=False)
-    described = git.output(path, "describe", "--tags", "--always")
-    return Source(str(path), "HEAD", _config_of(path), versions.parse(described), release=False)
+    version = versions.of_commit(path, "HEAD")
+    return Source(str(path), "HEAD", _config_of(path), version, release=False)
 
 
 def _release() -> Source:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastasync_cli import source
-from fastasync_cli.commands.update import PATH_ARGUMENT
+from fastasync_cli.commands.update import PATH_ARGUMENT, newer_than
 from fastasync_cli.project import Project
 
 
@@ -24,5 +24,6 @@ def check(path: Annotated[Path, PATH_ARGUMENT] = Path(".")) -> None:
     elif at == offered:
         line = f"template {at}, up to date"
     else:
-        line = f"template {at}, newer than this fastasync's {offered}: upgrade fastasync"
+        theirs, fix = newer_than(template)
+        line = f"template {at}, newer than {theirs} {offered}: {fix}"
     print(f"{project.name}: {line}")

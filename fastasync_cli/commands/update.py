@@ -10,10 +10,18 @@ import typer
 from fastasync_cli import generator, outcome, source
 from fastasync_cli.errors import DowngradeError
 from fastasync_cli.project import Project
+from fastasync_cli.source import Source
 
 PATH_ARGUMENT = typer.Argument(
     metavar="PATH", help="The project (or a folder in it).", show_default="the current folder"
 )
+
+
+def newer_than(template: Source) -> tuple[str, str]:
+    """Whose version a project is ahead of, and what brings a newer one."""
+    if template.release:
+        return "this fastasync's", "upgrade fastasync (pip install -U fastasync)"
+    return f"the checkout's ({template.url})", "check out a newer version"
 
 
 def update(path: Annotated[Path, PATH_ARGUMENT] = Path(".")) -> None:
@@ -26,11 +34,7 @@ def update(path: Annotated[Path, PATH_ARGUMENT] = Path(".")) -> None:
     template = source.current()
     before, target = project.version, template.version
     if before is not None and target is not None and before > target:
-        theirs, fix = (
-            ("this fastasync's", "upgrade fastasync (pip install -U fastasync)")
-            if template.release
-            else (f"the checkout's ({template.url})", "check out a newer version")
-        )
+        theirs, fix = newer_than(template)
         raise DowngradeError(
             f"{project.name} is at template {before}, newer than {theirs} {target}: "
             f"{fix}; nothing was changed"

@@ -143,14 +143,19 @@ class TemplateRepo:
         git(path, "init", "--quiet", "--initial-branch=main")
         return cls(path)
 
-    def release(self, version: str, files: dict[str, str]) -> None:
-        """Write `files`, commit them and tag the commit ``v<version>``."""
+    def commit(self, files: dict[str, str], message: str) -> str:
+        """Write `files` and commit them, untagged; return the commit's abbreviated hash."""
         for name, text in files.items():
             target = self.path / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text)
         git(self.path, "add", "--all")
-        git(self.path, "commit", "--quiet", "--message", f"Release {version}")
+        git(self.path, "commit", "--quiet", "--message", message)
+        return git(self.path, "rev-parse", "--short", "HEAD")
+
+    def release(self, version: str, files: dict[str, str]) -> None:
+        """Write `files`, commit them and tag the commit ``v<version>``."""
+        self.commit(files, f"Release {version}")
         git(self.path, "tag", "--annotate", f"v{version}", "--message", f"Release {version}")
 
     def checkout(self, ref: str) -> None:

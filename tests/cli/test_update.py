@@ -174,7 +174,8 @@ def test_check_says_what_is_available(
     assert run("check", str(old_project)).stdout.strip() == "svc: template 0.2.0, up to date"
     releases.old.install(monkeypatch)
     assert run("check", str(old_project)).stdout.strip() == (
-        "svc: template 0.2.0, newer than this fastasync's 0.1.0: upgrade fastasync"
+        "svc: template 0.2.0, newer than this fastasync's 0.1.0: upgrade fastasync "
+        "(pip install -U fastasync)"
     )
 
 

@@ -3,34 +3,17 @@ one after the other into a fresh virtual environment, updating projects with no 
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import sys
-import sysconfig
 import zipfile
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.cli.helpers import GIT_EMAIL, GIT_NAME
+from tests.cli.installs import Install, clone_of_this_repository, sh
 from tests.cli.templates import git
-from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.slow
-
-SOURCES = ("copier.yml", "template", "fastasync_cli", "pyproject.toml", "hatch_build.py")
-JUNK = shutil.ignore_patterns("__pycache__", "*.pyc", ".mypy_cache", ".ruff_cache", "*.bundle")
-UNREACHABLE = "http://127.0.0.1:9"  # the discard port: any network access fails at once
-
-
-def sh(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run(
-        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, f"{' '.join(map(str, args))}\n{result.stdout}{result.stderr}"
-    return result.stdout
 
 
 def release(repo: Path, version: str, dist: Path) -> Path:
@@ -58,16 +41,7 @@ def answers(project: Path) -> dict[str, object]:
 
 
 def test_installed_wheels_update_offline(tmp_path: Path) -> None:
-    repo = tmp_path / "fastasync"
-    repo.mkdir()
-    for name in SOURCES:
-        src = REPO_ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, repo / name, ignore=JUNK)
-        else:
-            shutil.copy2(src, repo / name)
-    (repo / "README.md").write_text("# fastasync\n")
-    git(repo, "init", "--quiet", "--initial-branch=main")
+    repo = clone_of_this_repository(tmp_path / "fastasync")
     dist = tmp_path / "dist"
     old_wheel = release(repo, "1.0.0", dist)
     (repo / "template" / "UPGRADING.md").write_text("# Upgrading\n")
@@ -78,46 +52,18 @@ def test_installed_wheels_update_offline(tmp_path: Path) -> None:
     assert "fastasync_cli/_template/copier.yml" in shipped
     assert not any(n.startswith(("template/", "fastasync_cli/_template/template")) for n in shipped)
 
-    # A fresh environment; its dependencies are this one's, so nothing is downloaded.
-    venv = tmp_path / "venv"
-    sh(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path)
-    python = venv / "bin" / "python"
-    purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
-    site = sh(python, "-c", purelib, cwd=tmp_path).strip()
-    Path(site, "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-
-    def install(wheel: Path) -> None:
-        sh(
-            sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps",
-            "--no-index", wheel, cwd=tmp_path,
-        )  # fmt: skip
-
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / ".gitconfig").write_text(f"[user]\n\tname = {GIT_NAME}\n\temail = {GIT_EMAIL}\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FASTASYNC_", "XDG_"))}
-    env.pop("PYTHONPATH", None)
-    env.update(
-        HOME=str(home),
-        PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
-        GIT_CONFIG_GLOBAL=str(home / ".gitconfig"),
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_ALLOW_PROTOCOL="file",  # git may read the local bundle, and nothing else
-        PIP_NO_INDEX="1",
-        COPIER_SETTINGS_PATH=str(home / "copier-settings.yml"),
-        **{v: UNREACHABLE for v in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")},
-        ALL_PROXY=UNREACHABLE,
-    )
+    install = Install.create(tmp_path)
     work = tmp_path / "work"
     work.mkdir()
-    fastasync = venv / "bin" / "fastasync"
 
-    install(old_wheel)
-    where = sh(python, "-c", "import fastasync_cli; print(fastasync_cli.__file__)", cwd=work)
-    assert where.startswith(str(venv))
+    install.pip_install(old_wheel)
+    where = sh(
+        install.python, "-c", "import fastasync_cli; print(fastasync_cli.__file__)", cwd=work
+    )
+    assert where.startswith(str(install.venv))
     projects = {}
     for name in ("by-fastasync", "by-copier"):
-        sh(fastasync, "new", name, "-y", cwd=work, env=env)
+        install.run("new", name, "-y", cwd=work)
         project = projects[name] = work / name
         assert answers(project)["_src_path"] == "~/.local/share/fastasync/template.bundle"
         assert answers(project)["_commit"] == "v1.0.0"
@@ -125,13 +71,16 @@ def test_installed_wheels_update_offline(tmp_path: Path) -> None:
         git(project, "add", "--all")
         git(project, "commit", "--quiet", "--message", "My notes")
 
-    install(new_wheel)
-    assert sh(fastasync, "--version", cwd=work, env=env).strip() == "fastasync 1.1.0"
+    install.pip_install(new_wheel)
+    assert install.run("--version", cwd=work).strip() == "fastasync 1.1.0"
 
-    out = sh(fastasync, "update", cwd=projects["by-fastasync"], env=env)
+    out = install.run("update", cwd=projects["by-fastasync"])
     assert "from template 1.0.0 to 1.1.0" in out
     # then plain Copier, in a project no fastasync command has touched since the upgrade
-    sh(python, "-m", "copier", "update", "--defaults", cwd=projects["by-copier"], env=env)
+    sh(
+        install.python, "-m", "copier", "update", "--defaults",
+        cwd=projects["by-copier"], env=install.env,
+    )  # fmt: skip
     for project in projects.values():
         assert answers(project)["_commit"] == "v1.1.0"
         assert (project / "UPGRADING.md").read_text() == "# Upgrading\n"
