@@ -30,7 +30,16 @@ def _load(name: str) -> ModuleType:
 
 
 @pytest.mark.parametrize(
-    "name", ["bench_new", "bench_serve", "bench_data", "bench_cache", "bench_stack", "bench_io"]
+    "name",
+    [
+        "bench_new",
+        "bench_serve",
+        "bench_data",
+        "bench_cache",
+        "bench_stack",
+        "bench_io",
+        "bench_suites",
+    ],
 )
 def test_help(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:

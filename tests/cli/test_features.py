@@ -30,6 +30,11 @@ def _defaults() -> dict[str, Any]:
     return answers
 
 
+# About 10 s each: the quick tier (-m "not slow") keeps one, a choice that also turns on a
+# question it hides (the Redis cache brings the Redis client); the full run checks them all.
+QUICK_CASES = {("cache", "redis")}
+
+
 def _cases() -> list[Any]:
     """Every available value, other than the default, of every question the defaults ask.
 
@@ -50,7 +55,8 @@ def _cases() -> list[Any]:
             continue
         for value in values:
             if value != defaults[name] and not question.refusal(value):
-                cases.append(pytest.param(name, value, id=f"{name}={value}"))
+                marks = () if (name, value) in QUICK_CASES else (pytest.mark.slow,)
+                cases.append(pytest.param(name, value, id=f"{name}={value}", marks=marks))
     return cases
 
 

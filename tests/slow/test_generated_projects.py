@@ -1,8 +1,9 @@
 """Slow tier: generated projects pass their own tests, lint and type checks.
 
-Each combination of the option matrix's pairwise cover is generated and its own
-`pytest`, `ruff check`, `ruff format --check` and `mypy` run in a subprocess, with the
-interpreter of this test run (the `test` extra installs every library a generated project
+Each combination of the option matrix's pairwise cover is generated and its own `pytest`
+and `mypy` run in a subprocess (its `ruff check` and `ruff format --check` run in the fast
+tier, tests/template/test_matrix.py, on the same combinations), with the interpreter of this
+test run (the `test` extra installs every library a generated project
 can use). That pytest run has no service URL set, so the project uses SQLite and its
 in-process stand-ins. A combination that brings a service running here (PostgreSQL, Redis,
 RabbitMQ or Redis as Celery's broker; MongoDB only when the environment names one in
@@ -10,8 +11,8 @@ MONGODB_URL) runs its pytest a second time with the service URLs set, and both r
 say, in the project's report header, which backend they used. The projects' own tests never
 skip, with one documented exception: without a broker, a Celery project's tests that kill a
 worker process mid-job (tests/jobs/test_worker_loss.py) skip, and its real-service run must
-run them. Once per run, generated projects are installed into a fresh virtual
-environment from their own pyproject.toml, which proves their dependency lists are complete.
+run them. Three generated projects are each installed into a fresh virtual environment of
+their own, from their own pyproject.toml, which proves their dependency lists complete.
 
 A service that does not answer skips its real-service run, naming the service and its
 address, unless FASTASYNC_REQUIRE_SERVICES=1 (CI sets it): then it is a failure.
@@ -34,7 +35,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import render_project
+from tests.conftest import Render, render_project
 from tests.template import matrix
 
 pytestmark = pytest.mark.slow
@@ -44,9 +45,7 @@ COVER = matrix.pairwise_cover()
 PYTEST = ["-m", "pytest", "-p", "no:cacheprovider"]  # not -q: it hides the report header
 CHECKS = {
     "pytest": PYTEST,
-    "ruff check": ["-m", "ruff", "check", "--no-cache", "."],
-    "ruff format": ["-m", "ruff", "format", "--no-cache", "--check", "."],
-    "mypy": ["-m", "mypy"],  # with the session's cache: see `mypy_cache`
+    "mypy": ["-m", "mypy"],  # with the run's cache: see `mypy_cache`
 }
 REAL = "pytest against real services"
 REQUIRE_SERVICES = "FASTASYNC_REQUIRE_SERVICES"
@@ -223,18 +222,12 @@ def skips_without_services(combo: Mapping[str, Any]) -> bool:
 
 
 @pytest.fixture(scope="session")
-def generated(tmp_path_factory: pytest.TempPathFactory, template_src: Path) -> Any:
+def generated(rendered: Render) -> Any:
     """Each combination rendered once; every check works on a fresh copy of it."""
-    root = tmp_path_factory.mktemp("generated")
-    rendered: dict[str, Path] = {}
 
     def _project(combo: Mapping[str, Any], where: Path) -> Path:
-        key = matrix.combo_id(combo)
-        if key not in rendered:
-            rendered[key] = render_project(
-                template_src, root / f"p{len(rendered)}", {**matrix.IDENTITY, **combo}
-            )
-        return Path(shutil.copytree(rendered[key], where / "project"))
+        project = rendered({**matrix.IDENTITY, **combo})
+        return Path(shutil.copytree(project, where / "project"))
 
     return _project
 
@@ -253,14 +246,16 @@ def _cases() -> list[Any]:
 
 @pytest.fixture(scope="session")
 def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One mypy cache for every combination of the run.
+    """One mypy cache for every combination a worker of the run checks.
 
     Most of a mypy run is the analysis of the libraries (FastAPI, Pydantic, SQLAlchemy, redis
     ...), the same for every combination: with a shared cache they are analysed once per
     Python version (mypy keeps one cache per version) instead of once per combination, about
     15 s each. A project's own modules are checked again whenever their source differs from
     what the cache holds (mypy compares hashes), and so is every module depending on an
-    interface that changed.
+    interface that changed. Each pytest-xdist worker has a cache of its own: the projects'
+    modules have the same names, and two mypy runs writing one module's entry at once could
+    leave it half one project's and half the other's.
     """
     return tmp_path_factory.mktemp("mypy-cache")
 
@@ -304,12 +299,12 @@ def _run_against_real_services(combo: Mapping[str, Any], project: Path) -> None:
             assert service.stand_in.search(line), f"{service.name} was not the stand-in: {line}"
 
 
-# Installed one after the other into one fresh virtual environment: the defaults (SQLite)
-# first, so their whole dependency list is proven; then each of the others, which proves
-# what it adds (pymongo; asyncpg, redis, limits, celery ...) at a few seconds each instead of
-# a new venv. The one with services that run here comes last: where they do not answer, its
-# real-service run is what skips. Its Redis comes from the cache and Celery, as `redis`
-# computed.
+# Each installed into a fresh virtual environment of its own from its own pyproject.toml, which
+# proves its dependency list complete: the defaults (SQLite) with pip, exactly as the generated
+# README says (`pip install -e '.[dev]'`); a MongoDB project, and one with every service that
+# runs here, with uv (the generated README says the project installs with either; uv takes a
+# few seconds where pip takes half a minute). Where a service does not answer, the real-service
+# run is what skips.
 FRESH_VENV_PROJECTS: tuple[dict[str, Any], ...] = (
     {},
     {"database": "mongodb"},
@@ -323,20 +318,29 @@ FRESH_VENV_PROJECTS: tuple[dict[str, Any], ...] = (
 )
 
 
-def test_generated_projects_install_in_a_fresh_venv(template_src: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "answers", FRESH_VENV_PROJECTS, ids=[matrix.combo_id(a) for a in FRESH_VENV_PROJECTS]
+)
+def test_generated_project_installs_in_a_fresh_venv(
+    answers: dict[str, Any], template_src: Path, tmp_path: Path
+) -> None:
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
-    python = env_dir / "bin" / "python"
+    project = render_project(template_src, tmp_path / "project", answers)
+    if answers:
+        venv.create(env_dir, with_pip=False)
+        python = env_dir / "bin" / "python"
+        install = ["-m", "uv", "pip", "install", "--python", str(python), f"{project}[dev]"]
+        installed = run_check(sys.executable, install, project)
+    else:
+        venv.create(env_dir, with_pip=True)
+        python = env_dir / "bin" / "python"
+        installed = run_check(python, ["-m", "pip", "install", "-q", "-e", ".[dev]"], project)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
 
-    for n, answers in enumerate(FRESH_VENV_PROJECTS):
-        project = render_project(template_src, tmp_path / f"project{n}", answers)
-        install = run_check(python, ["-m", "pip", "install", "-q", f"{project}[dev]"], project)
-        assert install.returncode == 0, install.stdout + install.stderr
-
-        skips = skips_without_services(answers)
-        assert_project_tests_passed(run_check(python, PYTEST, project), celery_skips=skips)
-        if real := real_services_of(matrix.effective(answers)):
-            urls = {s.variable: s.url_here() or "" for s in real}
-            for service in real:
-                require_reachable(service, urls[service.variable])
-            assert_project_tests_passed(run_check(python, PYTEST, project, project_env(**urls)))
+    skips = skips_without_services(answers)
+    assert_project_tests_passed(run_check(python, PYTEST, project), celery_skips=skips)
+    if real := real_services_of(matrix.effective(answers)):
+        urls = {s.variable: s.url_here() or "" for s in real}
+        for service in real:
+            require_reachable(service, urls[service.variable])
+        assert_project_tests_passed(run_check(python, PYTEST, project, project_env(**urls)))

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from tests.conftest import Render, render_project
+from tests.conftest import Render
 from tests.template import matrix
 
 COVER = matrix.pairwise_cover()
@@ -31,8 +31,8 @@ CI_COVER = [c for c in COVER if c["ci"] == "github"]
 PKG = matrix.IDENTITY["package_name"]
 
 
-def render_combo(template_src: Path, tmp_path: Path, combo: dict[str, Any]) -> Path:
-    return render_project(template_src, tmp_path / "project", {**matrix.IDENTITY, **combo})
+def render_combo(rendered: Render, combo: dict[str, Any]) -> Path:
+    return rendered({**matrix.IDENTITY, **combo})
 
 
 # --- Dockerfile -------------------------------------------------------------------------
@@ -100,9 +100,9 @@ def docker_stages(project: Path) -> list[Stage]:
 
 @pytest.mark.parametrize("combo", DOCKER_COVER, ids=[matrix.combo_id(c) for c in DOCKER_COVER])
 def test_dockerfile_builds_in_two_slim_stages(
-    combo: dict[str, Any], template_src: Path, tmp_path: Path
+    combo: dict[str, Any], rendered: Render
 ) -> None:
-    project = render_combo(template_src, tmp_path, combo)
+    project = render_combo(rendered, combo)
     text = (project / "Dockerfile").read_text()
     build, runtime = docker_stages(project)
 
@@ -116,9 +116,9 @@ def test_dockerfile_builds_in_two_slim_stages(
 
 @pytest.mark.parametrize("combo", DOCKER_COVER, ids=[matrix.combo_id(c) for c in DOCKER_COVER])
 def test_dockerfile_runs_as_a_non_root_user_with_a_health_check(
-    combo: dict[str, Any], template_src: Path, tmp_path: Path
+    combo: dict[str, Any], rendered: Render
 ) -> None:
-    project = render_combo(template_src, tmp_path, combo)
+    project = render_combo(rendered, combo)
     _, runtime = docker_stages(project)
     keywords = [kw for kw, _ in runtime.instructions]
 
@@ -142,9 +142,9 @@ def test_dockerfile_runs_as_a_non_root_user_with_a_health_check(
 
 @pytest.mark.parametrize("combo", DOCKER_COVER, ids=[matrix.combo_id(c) for c in DOCKER_COVER])
 def test_dockerfile_installs_dependencies_in_their_own_layer_without_dev_ones(
-    combo: dict[str, Any], template_src: Path, tmp_path: Path
+    combo: dict[str, Any], rendered: Render
 ) -> None:
-    project = render_combo(template_src, tmp_path, combo)
+    project = render_combo(rendered, combo)
     build, runtime = docker_stages(project)
     text = (project / "Dockerfile").read_text()
 
@@ -190,9 +190,9 @@ def _ignored(patterns: list[str], path: str) -> bool:
 
 @pytest.mark.parametrize("combo", DOCKER_COVER, ids=[matrix.combo_id(c) for c in DOCKER_COVER])
 def test_dockerignore_keeps_secrets_and_tests_out_and_what_the_build_needs_in(
-    combo: dict[str, Any], template_src: Path, tmp_path: Path
+    combo: dict[str, Any], rendered: Render
 ) -> None:
-    project = render_combo(template_src, tmp_path, combo)
+    project = render_combo(rendered, combo)
     patterns = [
         line.strip()
         for line in (project / ".dockerignore").read_text().splitlines()
@@ -290,14 +290,11 @@ OWN_IMAGE = {"worker"}
 
 @pytest.fixture(scope="module", params=SERVICE_COMBOS, ids=SERVICE_IDS)
 def services_project(
-    request: pytest.FixtureRequest, template_src: Path, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, rendered: Render
 ) -> tuple[dict[str, Any], Path]:
     """A project of each combination of backing services, rendered once for its tests."""
     combo: dict[str, Any] = request.param
-    project = render_project(
-        template_src, tmp_path_factory.mktemp("services") / "p", {**matrix.IDENTITY, **combo}
-    )
-    return combo, project
+    return combo, render_combo(rendered, combo)
 
 
 def _compose(project: Path) -> dict[str, Any]:
@@ -327,9 +324,9 @@ def _seconds(duration: str) -> int:
 
 @pytest.mark.parametrize("combo", DOCKER_COVER, ids=[matrix.combo_id(c) for c in DOCKER_COVER])
 def test_compose_runs_the_app_from_this_folder_with_a_graceful_stop(
-    combo: dict[str, Any], template_src: Path, tmp_path: Path
+    combo: dict[str, Any], rendered: Render
 ) -> None:
-    project = render_combo(template_src, tmp_path, combo)
+    project = render_combo(rendered, combo)
     compose = _compose(project)
     backing = matrix.backing_services(combo)
     one_shot = {"migrate"} if _uses_sql(combo) else set()
@@ -512,9 +509,9 @@ def _runs(job: dict[str, Any]) -> list[str]:
 
 @pytest.mark.parametrize("combo", CI_COVER, ids=[matrix.combo_id(c) for c in CI_COVER])
 def test_workflow_runs_ruff_mypy_and_pytest(
-    combo: dict[str, Any], template_src: Path, tmp_path: Path
+    combo: dict[str, Any], rendered: Render
 ) -> None:
-    project = render_combo(template_src, tmp_path, combo)
+    project = render_combo(rendered, combo)
     workflow = _workflow(project)
 
     assert set(workflow["on"]) == {"push", "pull_request"}
@@ -575,9 +572,9 @@ def test_workflow_runs_the_tests_against_each_backing_service(
 
 @pytest.mark.parametrize("combo", CI_COVER, ids=[matrix.combo_id(c) for c in CI_COVER])
 def test_workflow_builds_and_probes_the_image_only_with_docker(
-    combo: dict[str, Any], template_src: Path, tmp_path: Path
+    combo: dict[str, Any], rendered: Render
 ) -> None:
-    project = render_combo(template_src, tmp_path, combo)
+    project = render_combo(rendered, combo)
     jobs = _workflow(project)["jobs"]
 
     if not combo["docker"]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import render_project
+from tests.conftest import Render
 from tests.template import matrix
 
 COVER = matrix.pairwise_cover()
@@ -46,11 +46,8 @@ def test_cover_contains_every_pair_of_answers() -> None:
 
 
 @pytest.mark.parametrize("combo", COVER, ids=[matrix.combo_id(c) for c in COVER])
-def test_combination_renders_cleanly(
-    combo: dict[str, Any], template_src: Path, tmp_path: Path
-) -> None:
-    answers = {**matrix.IDENTITY, **combo}
-    project = render_project(template_src, tmp_path / "project", answers)
+def test_combination_renders_cleanly(combo: dict[str, Any], rendered: Render) -> None:
+    project = rendered({**matrix.IDENTITY, **combo})
 
     present, absent = matrix.expected_files(combo)
     missing = sorted(p for p in present if not (project / p).is_file())
