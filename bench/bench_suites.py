@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-PROJECTS = {"defaults": ([], 5.0), "celery": (["--offload", "celery"], 10.0)}
+PROJECTS = {"svc-defaults": ([], 5.0), "svc-celery": (["--offload", "celery"], 10.0)}
 """Name: the flags of `fastasync new`, and the target in seconds."""
 
 
@@ -89,12 +89,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             for name, project in projects.items():
                 times[name].append(time_suite(project))
 
-    print(f"{'suite':<10} {'median':>8} {'min':>8} {'target':>8}  holds")
+    print(f"{'suite':<12} {'median':>8} {'min':>8} {'target':>8}  holds")
     for name, runs in times.items():
         target = PROJECTS[name][1]
         median = statistics.median(runs)
         holds = "yes" if median <= target else "NO"
-        print(f"{name:<10} {median:>7.2f}s {min(runs):>7.2f}s {target:>7.1f}s  {holds}")
+        print(f"{name:<12} {median:>7.2f}s {min(runs):>7.2f}s {target:>7.1f}s  {holds}")
 
 
 if __name__ == "__main__":
