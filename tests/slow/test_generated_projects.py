@@ -281,12 +281,18 @@ def test_generated_project_passes_its_own_checks(
         assert service.stand_in.search(line), f"{service.name} was not the stand-in: {line}"
 
 
-def _run_against_real_services(combo: Mapping[str, Any], project: Path) -> None:
-    """The project's pytest with the URL of every service of `combo` that runs here."""
-    real = real_services_of(combo)
+def reachable_urls(real: list[Service]) -> dict[str, str]:
+    """The URL variable and value of each of `real`, once each answers (see require_reachable)."""
     urls = {s.variable: s.url_here() or "" for s in real}
     for service in real:
         require_reachable(service, urls[service.variable])
+    return urls
+
+
+def _run_against_real_services(combo: Mapping[str, Any], project: Path) -> None:
+    """The project's pytest with the URL of every service of `combo` that runs here."""
+    real = real_services_of(combo)
+    urls = reachable_urls(real)
     result = run_check(sys.executable, PYTEST, project, project_env(**urls))
     assert_project_tests_passed(result)
     for service in services_of(combo):
@@ -326,21 +332,17 @@ def test_generated_project_installs_in_a_fresh_venv(
 ) -> None:
     env_dir = tmp_path / "venv"
     project = render_project(template_src, tmp_path / "project", answers)
+    venv.create(env_dir, with_pip=not answers)  # pip for the defaults, uv for the others
+    python = env_dir / "bin" / "python"
     if answers:
-        venv.create(env_dir, with_pip=False)
-        python = env_dir / "bin" / "python"
         install = ["-m", "uv", "pip", "install", "--python", str(python), f"{project}[dev]"]
         installed = run_check(sys.executable, install, project)
     else:
-        venv.create(env_dir, with_pip=True)
-        python = env_dir / "bin" / "python"
         installed = run_check(python, ["-m", "pip", "install", "-q", "-e", ".[dev]"], project)
     assert installed.returncode == 0, installed.stdout + installed.stderr
 
     skips = skips_without_services(answers)
     assert_project_tests_passed(run_check(python, PYTEST, project), celery_skips=skips)
     if real := real_services_of(matrix.effective(answers)):
-        urls = {s.variable: s.url_here() or "" for s in real}
-        for service in real:
-            require_reachable(service, urls[service.variable])
+        urls = reachable_urls(real)
         assert_project_tests_passed(run_check(python, PYTEST, project, project_env(**urls)))
