@@ -7,18 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
+from tests.cli.helpers import answers_of
 from tests.cli.installs import Install, clone_of_this_repository, sh
 from tests.cli.templates import git
 
 pytestmark = pytest.mark.slow
-
-
-def answers(project: Path) -> dict[str, object]:
-    data = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    assert isinstance(data, dict)
-    return data
 
 
 def test_an_untagged_editable_clone_runs_every_command(tmp_path: Path) -> None:
@@ -31,8 +25,8 @@ def test_an_untagged_editable_clone_runs_every_command(tmp_path: Path) -> None:
     install.run("new", "up", "--defaults", cwd=work)
     project = work / "up"
     first = git(clone, "rev-parse", "--short", "HEAD")
-    assert answers(project)["_src_path"] == str(clone.resolve())
-    assert answers(project)["_commit"] == first
+    assert answers_of(project)["_src_path"] == str(clone.resolve())
+    assert answers_of(project)["_commit"] == first
     version = f"0.0.0.post1+g{first}"
     assert install.run("check", cwd=project).strip() == f"up: template {version}, up to date"
 
@@ -43,7 +37,7 @@ def test_an_untagged_editable_clone_runs_every_command(tmp_path: Path) -> None:
     git(project, "commit", "--quiet", "--message", "Redis cache")
     install.run("remove", "cache", "--yes", cwd=project)
     assert not (project / "src/up/core/cache.py").exists()
-    assert answers(project)["cache"] == "none"
+    assert answers_of(project)["cache"] == "none"
     (project / "NOTES.md").write_text("mine\n")
     git(project, "add", "--all")
     git(project, "commit", "--quiet", "--message", "No cache; notes")
@@ -55,7 +49,7 @@ def test_an_untagged_editable_clone_runs_every_command(tmp_path: Path) -> None:
     assert f"update available: 0.0.0.post2+g{second}" in install.run("check", cwd=project)
     updated = install.run("update", cwd=project)
     assert f"from template {version} to 0.0.0.post2+g{second}: 1 added" in updated
-    assert answers(project)["_commit"] == second
+    assert answers_of(project)["_commit"] == second
     assert (project / "UPGRADING.md").read_text() == "# Upgrading\n"
     assert (project / "NOTES.md").read_text() == "mine\n"
 

@@ -8,8 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import yaml
 
+from tests.cli.helpers import answers_of
 from tests.cli.installs import Install, clone_of_this_repository, sh
 from tests.cli.templates import git
 
@@ -32,12 +32,6 @@ def release(repo: Path, version: str, dist: Path) -> Path:
     )  # fmt: skip
     (wheel,) = dist.glob(f"fastasync-{version}-*.whl")
     return wheel
-
-
-def answers(project: Path) -> dict[str, object]:
-    data = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    assert isinstance(data, dict)
-    return data
 
 
 def test_installed_wheels_update_offline(tmp_path: Path) -> None:
@@ -65,8 +59,8 @@ def test_installed_wheels_update_offline(tmp_path: Path) -> None:
     for name in ("by-fastasync", "by-copier"):
         install.run("new", name, "-y", cwd=work)
         project = projects[name] = work / name
-        assert answers(project)["_src_path"] == "~/.local/share/fastasync/template.bundle"
-        assert answers(project)["_commit"] == "v1.0.0"
+        assert answers_of(project)["_src_path"] == "~/.local/share/fastasync/template.bundle"
+        assert answers_of(project)["_commit"] == "v1.0.0"
         (project / "NOTES.md").write_text("mine\n")
         git(project, "add", "--all")
         git(project, "commit", "--quiet", "--message", "My notes")
@@ -82,6 +76,6 @@ def test_installed_wheels_update_offline(tmp_path: Path) -> None:
         cwd=projects["by-copier"], env=install.env,
     )  # fmt: skip
     for project in projects.values():
-        assert answers(project)["_commit"] == "v1.1.0"
+        assert answers_of(project)["_commit"] == "v1.1.0"
         assert (project / "UPGRADING.md").read_text() == "# Upgrading\n"
         assert (project / "NOTES.md").read_text() == "mine\n"
