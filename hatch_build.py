@@ -83,11 +83,13 @@ class TemplateBundleHook(BuildHookInterface):  # type: ignore[type-arg]
             return  # an editable install uses the checkout itself
         root = Path(self.root)
         if (root / ".git").exists():
-            self._workdir = Path(tempfile.mkdtemp(prefix="fastasync-bundle-"))
+            workdir = Path(tempfile.mkdtemp(prefix="fastasync-bundle-"))
             try:
-                bundle, config = make_bundle(root, self.metadata.version, self._workdir)
+                bundle, config = make_bundle(root, self.metadata.version, workdir)
             except ReleaseError as error:
+                shutil.rmtree(workdir, ignore_errors=True)  # finalize is not called
                 raise RuntimeError(f"fastasync template bundle: {error}") from None
+            self._workdir = workdir
         else:  # an unpacked sdist, which carries both
             bundle, config = root / BUNDLE, root / CONFIG
             if not (bundle.is_file() and config.is_file()):

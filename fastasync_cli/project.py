@@ -10,7 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from fastasync_cli import git, versions
-from fastasync_cli.errors import DirtyTreeError, NotAProjectError, TemplateError
+from fastasync_cli.errors import (
+    DirtyTreeError,
+    InvalidAnswerError,
+    NotAProjectError,
+    TemplateError,
+)
 
 if TYPE_CHECKING:
     from packaging.version import Version
@@ -120,8 +125,8 @@ class Project:
         )
 
     def require_source(self, template: Source | None = None) -> None:
-        """Refuse when the project's template source is missing here, or (for a development
-        `template`, whose ``HEAD`` means nothing elsewhere) is another one."""
+        """Refuse when the project's template source is missing here, or is not `template`'s
+        (the one ``update`` would take the project to)."""
         src = self.src
         if "://" in src or src.startswith(("git@", "gh:", "gl:")):
             return  # a remote: git reports on it
@@ -131,12 +136,32 @@ class Project:
                 f"the template {self.name} was rendered from is missing: {src} "
                 f"(_src_path in {ANSWERS_FILE})"
             )
-        checkout = None if template is None or template.release else Path(template.url)
-        if checkout is not None and local.resolve() != checkout.resolve():
-            raise TemplateError(
-                f"{self.name} was rendered from {src}, not from the checkout "
-                f"{checkout}: update it with the fastasync that generated it"
-            )
+        if template is None:
+            return
+        offered = Path(template.url).expanduser()
+        if local.resolve() == offered.resolve():
+            return
+        # A clone's project and a release's each update from their own source; switching is
+        # one edit of the answers file, which the message gives.
+        theirs = "this fastasync's release bundle" if template.release else "the checkout"
+        raise TemplateError(
+            f"{self.name} was rendered from {src}, not from {theirs} {template.url}: update it "
+            "with the fastasync installed from there, or set _src_path in "
+            f"{ANSWERS_FILE} to {template.url} and commit, to take versions from here"
+        )
+
+    def require_valid_answers(self) -> None:
+        """Refuse a recorded answer that this fastasync's template refuses (a hand-edited
+        answers file), before Copier meets it in the middle of an update."""
+        from fastasync_cli import questions
+
+        known = questions.load()
+        for name, value in self.user_answers.items():
+            if name in known and (why := known[name].refusal(value)):
+                raise InvalidAnswerError(
+                    f"{self.name}: {ANSWERS_FILE} answers {name}: {why}; correct it there "
+                    "(see `fastasync options`) and commit"
+                )
 
     def require_clean(self) -> None:
         """Refuse uncommitted changes: an update must not mix with them."""

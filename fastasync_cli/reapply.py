@@ -19,6 +19,7 @@ from typing import Any
 from fastasync_cli import generator, git, outcome, questions, source
 from fastasync_cli.errors import EditedFilesError, NotInteractiveError, UpdateRefusedError
 from fastasync_cli.project import Project
+from fastasync_cli.source import Source, newer_than
 
 
 @dataclass(frozen=True)
@@ -33,13 +34,13 @@ def change(path: Path, key: str, value: Any, *, verb: str, yes: bool, force: boo
     """Answer `key` with `value` in the project at `path` and re-apply the template."""
     project = Project.find(path)
     project.require_updatable()
-    source.current()  # the project's template may be the installed bundle: install it
+    template = source.current()  # the project's template may be the installed bundle
     project.require_source()
     if key in project.answers and project.answers[key] == value:
         print(f"{project.name}: {key} is already {_show(value)}: nothing to do")
         return
     project.require_clean()
-    plan = _plan(project, key, value, verb=verb)
+    plan = _plan(project, template, key, value, verb=verb)
     if plan.edited and not force:
         raise EditedFilesError(
             f"{verb} {key} would delete files you changed: {', '.join(plan.edited)}; "
@@ -55,15 +56,15 @@ def change(path: Path, key: str, value: Any, *, verb: str, yes: bool, force: boo
     )
 
 
-def _plan(project: Project, key: str, value: Any, *, verb: str) -> Plan:
+def _plan(project: Project, template: Source, key: str, value: Any, *, verb: str) -> Plan:
     """Render the project's template version with the old and the new answer, and compare."""
     answers = project.user_answers
     with tempfile.TemporaryDirectory(prefix="fastasync-plan-") as tmp:
         before, after = Path(tmp, "before"), Path(tmp, "after")
         # One checkout of the project's version, rendered twice as a plain folder.
-        template = git.export(Path(project.src).expanduser(), project.commit, Path(tmp, "t"))
-        generator.render(str(template), None, before, answers)
-        rendered = generator.render(str(template), None, after, {**answers, key: value})
+        at = _export(project, template, Path(tmp, "t"))
+        generator.render(str(at), None, before, answers)
+        rendered = generator.render(str(at), None, after, {**answers, key: value})
         if key not in rendered.questions:
             raise UpdateRefusedError(
                 f"{verb} {key}: template {project.version} of {project.name} does not have it; "
@@ -78,6 +79,24 @@ def _plan(project: Project, key: str, value: Any, *, verb: str) -> Plan:
             f for f in deleted if (project.root / f).read_bytes() != (before / f).read_bytes()
         ]
     return Plan(deleted, edited)
+
+
+def _export(project: Project, template: Source, dst: Path) -> Path:
+    """The project's own template version, from its source; one line if the source lacks it
+    (a project updated by a newer fastasync, or from a newer checkout)."""
+    try:
+        return git.export(Path(project.src).expanduser(), project.commit, dst)
+    except git.GitError:
+        at, here = project.version, template.version
+        if at is not None and here is not None and at > here:
+            theirs, fix = newer_than(template)
+            fix = f"it is newer than {theirs} {here}: {fix}"
+        else:
+            fix = "fetch it there, or run `fastasync update` first"
+        raise UpdateRefusedError(
+            f"{project.name} is at template {at} ({project.commit}), which {project.src} "
+            f"does not have: {fix}; nothing was changed"
+        ) from None
 
 
 def _files(root: Path) -> set[str]:
@@ -105,7 +124,11 @@ def _confirm(plan: Plan, *, verb: str, key: str, yes: bool) -> None:
         )
     import typer
 
-    if not typer.confirm("Delete them?", default=False):
+    try:
+        confirmed = typer.confirm("Delete them?", default=False)
+    except typer.Abort:  # Ctrl-C or end of input at the prompt: exit as Ctrl-C does
+        raise KeyboardInterrupt from None
+    if not confirmed:
         raise UpdateRefusedError("not confirmed: nothing was changed")
 
 

@@ -53,6 +53,13 @@ class Source:
     """An installed release bundle, rather than a development checkout."""
 
 
+def newer_than(template: Source) -> tuple[str, str]:
+    """Whose version a project is ahead of, and what brings a newer one."""
+    if template.release:
+        return "this fastasync's", "upgrade fastasync (pip install -U fastasync)"
+    return f"the checkout's ({template.url})", "check out a newer version"
+
+
 def config_file(directory: Path) -> Path | None:
     """The Copier configuration file of a template directory, if it has one."""
     return next((directory / n for n in CONFIG_FILES if (directory / n).is_file()), None)

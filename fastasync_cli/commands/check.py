@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 from fastasync_cli import source
-from fastasync_cli.commands.update import PATH_ARGUMENT, newer_than
+from fastasync_cli.commands.update import PATH_ARGUMENT
 from fastasync_cli.project import Project
+from fastasync_cli.source import newer_than
 
 
 def check(path: Annotated[Path, PATH_ARGUMENT] = Path(".")) -> None:
@@ -15,6 +16,8 @@ def check(path: Annotated[Path, PATH_ARGUMENT] = Path(".")) -> None:
     project = Project.find(path)
     project.require_updatable()
     template = source.current()
+    project.require_source(template)  # what `update` checks before it starts, too
+    project.require_valid_answers()
     at, offered = project.version, template.version
     assert at is not None  # require_updatable
     if offered is None:

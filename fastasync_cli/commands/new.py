@@ -28,6 +28,8 @@ from fastasync_cli.git import FirstCommit
 if TYPE_CHECKING:
     from rich.panel import Panel
 
+    from fastasync_cli.source import Source
+
 #: The readable flag of each main question of copier.yml (every other one: ``--data``).
 FLAGS: Mapping[str, str] = {
     "package_name": "--package-name",
@@ -185,6 +187,7 @@ def new(
         generator.missing_answers(template, target, answers)
         raise UsageError(f"{name!r} is a path: NAME is the project's name; use --output-dir")
     _check_destination(output_dir, target)
+    _refuse_inside(template, target)
 
     ask = not (defaults or preset is not None)
     if ask and not (sys.stdin is not None and sys.stdin.isatty()):
@@ -253,6 +256,22 @@ def _check_destination(output_dir: Path, target: Path) -> None:
         )
     elif not os.access(output_dir, os.W_OK | os.X_OK):
         raise OutputDirError(f"output directory {output_dir} is not writable")
+
+
+def _refuse_inside(template: Source, target: Path) -> None:
+    """Refuse a project inside the checkout the template is rendered from.
+
+    The checkout would then hold the project as untracked files (another repository, once
+    `git init` runs), which Copier takes for uncommitted template changes.
+    """
+    if template.release:
+        return
+    checkout = Path(template.url).resolve()
+    if checkout in target.resolve().parents:
+        raise OutputDirError(
+            f"{target} would be inside the template's checkout {checkout}: "
+            "create the project outside it (`cd ..` first, or --output-dir ..)"
+        )
 
 
 def _committing(

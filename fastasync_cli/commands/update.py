@@ -10,18 +10,11 @@ import typer
 from fastasync_cli import generator, outcome, source
 from fastasync_cli.errors import DowngradeError
 from fastasync_cli.project import Project
-from fastasync_cli.source import Source
+from fastasync_cli.source import newer_than
 
 PATH_ARGUMENT = typer.Argument(
     metavar="PATH", help="The project (or a folder in it).", show_default="the current folder"
 )
-
-
-def newer_than(template: Source) -> tuple[str, str]:
-    """Whose version a project is ahead of, and what brings a newer one."""
-    if template.release:
-        return "this fastasync's", "upgrade fastasync (pip install -U fastasync)"
-    return f"the checkout's ({template.url})", "check out a newer version"
 
 
 def update(path: Annotated[Path, PATH_ARGUMENT] = Path(".")) -> None:
@@ -32,6 +25,8 @@ def update(path: Annotated[Path, PATH_ARGUMENT] = Path(".")) -> None:
     project = Project.find(path)
     project.require_updatable()
     template = source.current()
+    project.require_source(template)
+    project.require_valid_answers()
     before, target = project.version, template.version
     if before is not None and target is not None and before > target:
         theirs, fix = newer_than(template)
@@ -42,7 +37,6 @@ def update(path: Annotated[Path, PATH_ARGUMENT] = Path(".")) -> None:
     if template.release and before == target:
         print(f"{project.name} is at template {before}, the newest here: nothing to update")
         return
-    project.require_source(template)
     project.require_clean()
     with project.restoring():
         generator.update(project.root, ref=template.ref, data={})

@@ -16,7 +16,14 @@ from tests.cli.helpers import GIT_EMAIL, GIT_NAME
 from tests.cli.templates import git
 from tests.conftest import REPO_ROOT
 
-SOURCES = ("copier.yml", "template", "fastasync_cli", "pyproject.toml", "hatch_build.py")
+SOURCES = (
+    "copier.yml",
+    "template",
+    "fastasync_cli",
+    "pyproject.toml",
+    "hatch_build.py",
+    ".gitignore",
+)
 JUNK = shutil.ignore_patterns("__pycache__", "*.pyc", ".mypy_cache", ".ruff_cache", "*.bundle")
 UNREACHABLE = "http://127.0.0.1:9"  # the discard port: any network access fails at once
 
@@ -61,9 +68,10 @@ class Install:
         return self.venv / "bin" / "fastasync"
 
     @classmethod
-    def create(cls, where: Path) -> Install:
-        """A venv seeing this one's packages (through a .pth), and a user's offline env."""
-        venv = where / "venv"
+    def create(cls, where: Path, venv: Path | None = None) -> Install:
+        """A venv (`venv`, or in `where`) seeing this one's packages through a .pth, and the
+        offline environment of a user whose home is in `where`."""
+        venv = venv or where / "venv"
         sh(sys.executable, "-m", "venv", "--without-pip", venv, cwd=where)
         purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
         site = sh(venv / "bin" / "python", "-c", purelib, cwd=where).strip()

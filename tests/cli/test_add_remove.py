@@ -199,6 +199,13 @@ def test_remove_asks_in_a_terminal(
 
     child = spawn("remove", "extra", cwd=project)
     child.expect_exact("Delete them? [y/N]")
+    child.sendintr()  # Ctrl-C: the same exit as at any other prompt
+    assert finish(child) == 130
+    assert "Traceback" not in output(child)
+    assert state(project) == before
+
+    child = spawn("remove", "extra", cwd=project)
+    child.expect_exact("Delete them? [y/N]")
     child.sendline("y")
     assert finish(child) == 0, output(child)
     assert not (project / "src/svc/extra.py").exists()

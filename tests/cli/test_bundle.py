@@ -4,7 +4,9 @@ path (bundle.py), never replaced by an older one, and recorded with a literal ``
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -165,6 +167,24 @@ def test_the_hook_refuses_what_is_not_a_release(tmp_path: Path, case: str) -> No
     module = hatch_build()
     with pytest.raises(module.ReleaseError, match=expected):
         module.make_bundle(path, version, tmp_path)
+
+
+def test_a_refused_build_leaves_no_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``pip install .`` of an untagged commit: one clear failure, nothing left in /tmp."""
+    repo = TemplateRepo.create(tmp_path / "repo")
+    repo.release("1.0.0", FILES_V1)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    module = hatch_build()
+    hook = SimpleNamespace(
+        target_name="wheel", root=str(repo.path), metadata=SimpleNamespace(version="1.1.0")
+    )
+    with pytest.raises(RuntimeError, match=r"HEAD has no tag for version 1\.1\.0"):
+        module.TemplateBundleHook.initialize(hook, "standard", {"force_include": {}})
+    assert list(temp.iterdir()) == []
 
 
 def test_where_the_template_comes_from(

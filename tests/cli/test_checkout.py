@@ -92,6 +92,29 @@ def test_a_project_ahead_of_the_checkout_is_refused(
     assert state(project) == before
 
 
+def test_add_on_a_project_at_a_version_the_checkout_lacks_is_one_line(
+    run: Run, checkout: TemplateRepo, cli_env: Path
+) -> None:
+    """Updated elsewhere to a release this checkout has not fetched yet."""
+    project = generate(run, cli_env)
+    answers = project / ".copier-answers.yml"
+    recorded = answers_of(project)["_commit"]
+    answers.write_text(answers.read_text().replace(recorded, "v0.9.0"))
+    commit(project, "Updated by fastasync 0.9.0")
+    before = state(project)
+    head = git(checkout.path, "rev-parse", "--short", "HEAD")
+    for feature in ("extra", "flavor=a"):
+        error = assert_error(
+            run("add", feature, "-C", str(project)),
+            1,
+            f"svc is at template 0.9.0 (v0.9.0), which {checkout.path} does not have",
+            f"newer than the checkout's ({checkout.path}) 0.0.0.post1+g{head}",
+            "check out a newer version; nothing was changed",
+        )
+        assert "fastasync-plan" not in error
+    assert state(project) == before
+
+
 def test_a_commit_the_checkout_no_longer_has_is_one_line(
     run: Run, checkout: TemplateRepo, cli_env: Path
 ) -> None:
@@ -110,6 +133,26 @@ def test_a_commit_the_checkout_no_longer_has_is_one_line(
             "which that checkout no longer has",
         )
     assert state(project) == before
+
+
+@pytest.mark.parametrize("where", [".", "template"])
+def test_a_project_inside_the_checkout_is_refused(
+    run: Run, checkout: TemplateRepo, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    folder = checkout.path / where
+    monkeypatch.chdir(folder)
+    before = git(checkout.path, "status", "--porcelain", "--ignored")
+    assert_error(
+        run("new", "svc", "--defaults"),
+        1,
+        "svc would be inside the template's checkout",
+        "create the project outside it (`cd ..` first, or --output-dir ..)",
+    )
+    assert not (folder / "svc").exists()
+    assert git(checkout.path, "status", "--porcelain", "--ignored") == before
+
+    outside = run("new", "svc", "--defaults", "--output-dir", str(checkout.path.parent))
+    assert outside.exit_code == 0, outside.output
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -83,3 +85,20 @@ def test_invalid_package_names_are_refused(render: Render, package: str) -> None
 def test_invalid_email_is_refused(render: Render) -> None:
     with pytest.raises(ValueError, match="author_email"):
         render({"author_email": "not-an-email"})
+
+
+def test_the_default_database_file_leaves_the_tree_clean(render: Render) -> None:
+    """Running the service creates its SQLite file; `add` and `update` need a clean tree."""
+    project = render()
+    config = (project / "src/myservice/core/config.py").read_text()
+    default = re.search(r'database_url: str = "sqlite\+aiosqlite:///([^"]+)"', config)
+    assert default, "the default DATABASE_URL is no longer a SQLite file"
+    database = project / default[1]
+    subprocess.run(["git", "init", "--quiet"], cwd=project, check=True)
+    for suffix in ("", "-journal", "-shm", "-wal"):
+        Path(f"{database}{suffix}").write_bytes(b"SQLite format 3\0")
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=project, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert not [line for line in status.stdout.splitlines() if ".db" in line], status.stdout
