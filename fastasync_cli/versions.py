@@ -67,6 +67,20 @@ def of_commit(repo: Path, ref: str) -> Version | None:
     return parse(f"{UNTAGGED_BASE}-{count}-g{described}")
 
 
+def commits_between(repo: Path, older: str, newer: str) -> int | None:
+    """How many commits of checkout `repo` lead from `older` to `newer`; None when git
+    cannot tell (a commit it lacks, or `older` not an ancestor of `newer`)."""
+    if older.startswith("-") or newer.startswith("-"):
+        return None
+    try:
+        base = git.output(repo, "merge-base", f"{older}^{{commit}}", f"{newer}^{{commit}}")
+        if base != git.output(repo, "rev-parse", f"{older}^{{commit}}"):
+            return None
+        return int(git.output(repo, "rev-list", "--count", f"{older}..{newer}"))
+    except (git.GitError, ValueError):
+        return None
+
+
 def tag_name(version: str) -> str:
     """The git tag a release is published under."""
     return f"v{version}"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastasync_cli import source
+from fastasync_cli import source, versions
 from fastasync_cli.commands.update import PATH_ARGUMENT
 from fastasync_cli.project import Project
-from fastasync_cli.source import newer_than
+from fastasync_cli.source import Source, newer_than
 
 
 def check(path: Annotated[Path, PATH_ARGUMENT] = Path(".")) -> None:
@@ -23,10 +23,21 @@ def check(path: Annotated[Path, PATH_ARGUMENT] = Path(".")) -> None:
     if offered is None:
         line = f"template {at}; the template at {template.url} has no version tag"
     elif at < offered:
-        line = f"template {at}; update available: {offered} (run `fastasync update`)"
+        line = f"template {at}; update available: {offered}{_behind(project, template)} "
+        line += "(run `fastasync update`)"
     elif at == offered:
         line = f"template {at}, up to date"
     else:
         theirs, fix = newer_than(template)
         line = f"template {at}, newer than {theirs} {offered}: {fix}"
     print(f"{project.name}: {line}")
+
+
+def _behind(project: Project, template: Source) -> str:
+    """`` (3 commits behind)`` when both are commits of the same checkout."""
+    if template.release or template.ref is None or project.checkout is None:
+        return ""
+    count = versions.commits_between(project.checkout, project.commit, template.ref)
+    if count is None:
+        return ""
+    return f" ({count} commit{'s' if count != 1 else ''} behind)"

@@ -46,7 +46,8 @@ def test_every_command_works_from_an_untagged_checkout(
     second = checkout.commit(FILES_V2, "A changelog")  # the user pulls new commits
     at_second = f"0.0.0.post2+g{second}"
     assert run("check", str(project)).stdout.strip() == (
-        f"svc: template {at_first}; update available: {at_second} (run `fastasync update`)"
+        f"svc: template {at_first}; update available: {at_second} (1 commit behind) "
+        "(run `fastasync update`)"
     )
     updated = run("update", str(project))
     assert updated.exit_code == 0, updated.output
@@ -57,6 +58,15 @@ def test_every_command_works_from_an_untagged_checkout(
     assert answers_of(project)["extra"] is False
 
 
+def test_check_counts_the_commits_the_project_is_behind(
+    run: Run, checkout: TemplateRepo, cli_env: Path
+) -> None:
+    project = generate(run, cli_env)
+    checkout.commit(FILES_V2, "A changelog")
+    checkout.commit({"template/NEWS.md": "news\n"}, "News")
+    assert "(2 commits behind)" in run("check", str(project)).stdout
+
+
 def test_a_checkout_after_its_first_release_tag(
     run: Run, checkout: TemplateRepo, cli_env: Path
 ) -> None:
@@ -65,7 +75,8 @@ def test_a_checkout_after_its_first_release_tag(
     assert answers_of(project)["_commit"] == "v0.1.0"
     later = checkout.commit(FILES_V2, "A changelog")
     assert run("check", str(project)).stdout.strip() == (
-        f"svc: template 0.1.0; update available: 0.1.0.post1+g{later} (run `fastasync update`)"
+        f"svc: template 0.1.0; update available: 0.1.0.post1+g{later} (1 commit behind) "
+        "(run `fastasync update`)"
     )
     updated = run("update", str(project))
     assert updated.exit_code == 0, updated.output

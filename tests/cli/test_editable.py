@@ -87,7 +87,8 @@ def test_an_untagged_editable_clone_runs_every_command(tmp_path: Path) -> None:
     git(clone, "add", "--all")
     git(clone, "commit", "--quiet", "--message", "Upgrading notes")
     second = git(clone, "rev-parse", "--short", "HEAD")
-    assert f"update available: 0.0.0.post2+g{second}" in install.run("check", cwd=project)
+    checked = install.run("check", cwd=project)
+    assert f"update available: 0.0.0.post2+g{second} (1 commit behind)" in checked
     updated = install.run("update", cwd=project)
     assert f"from template {version} to 0.0.0.post2+g{second}: 1 added" in updated
     assert answers_of(project)["_commit"] == second
