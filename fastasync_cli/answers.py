@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastasync_cli import presets, questions
-from fastasync_cli.errors import UsageError, warn
+from fastasync_cli.errors import UsageError
 
 #: The question the NAME argument answers.
 NAME_KEY = "project_name"
@@ -51,9 +51,8 @@ def _drop_ruled_out(answers: dict[str, Any], given: Mapping[str, tuple[str, Any]
 
     Copier would render a hidden question with an answer passed as data: ``--no-redis``
     next to a Redis cache would give a cache without its client. A preset's answer gives
-    way silently, and so does a flag that says what the template computes anyway; a flag
-    against a computed value is refused, and one to a question with a plain default only
-    ignored.
+    way silently, and so does a flag that says what the template computes anyway; any other
+    flag is refused: the user asked for something these answers do not build.
     """
     for key, computed in questions.ruled_out(answers).items():
         if key not in answers:
@@ -62,13 +61,18 @@ def _drop_ruled_out(answers: dict[str, Any], given: Mapping[str, tuple[str, Any]
         if key not in given:
             continue
         question = questions.load()[key]
+        when = questions.condition(question)
         if question.derived and value != computed:
             raise UsageError(
                 f"{given[key][0]}: these answers make {key} {_show(computed)}, "
-                f"not {_show(value)} (it is asked only when {question.when})"
+                f"not {_show(value)} (it is asked only when {when})"
             )
         if not question.derived:
-            warn(f"{key} was ignored: it applies only when {question.when}")
+            because = questions.why_ruled_out(key, answers)
+            raise UsageError(
+                f"{given[key][0]}: {key} applies only when {when}"
+                + (f", and here {because}" if because else "")
+            )
 
 
 def _show(value: Any) -> str:

@@ -74,6 +74,15 @@ class ConflictError(FastasyncError):
     """The change was applied, but some files need the user to resolve conflicts."""
 
 
+class OSFailure(FastasyncError):
+    """The operating system refused (no space left, name too long, read-only file system)."""
+
+    @classmethod
+    def of(cls, error: OSError) -> OSFailure:
+        where = f"{error.filename}: " if error.filename else ""
+        return cls(f"{where}{error.strerror or error}")
+
+
 class Aborted(FastasyncError):
     """The user interrupted (Ctrl-C); whatever was started has been removed."""
 

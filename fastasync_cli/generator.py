@@ -198,7 +198,7 @@ def _translate(error: Exception) -> FastasyncError | None:
     if (refused := _update_refusal(error)) is not None:
         return refused
     if isinstance(error, OSError):
-        where = f" {error.filename}" if error.filename else ""
+        where = f" {error.filename}" if error.filename else " the project"
         return OutputDirError(f"could not write{where}: {error.strerror or error}")
     if isinstance(error, CopierError):
         return TemplateError(f"the template failed: {text}")

@@ -11,7 +11,7 @@ from typer.core import TyperGroup
 
 from fastasync_cli import __version__
 from fastasync_cli.commands import add, check, new, options, remove, update
-from fastasync_cli.errors import Aborted, FastasyncError, report
+from fastasync_cli.errors import Aborted, FastasyncError, OSFailure, report
 
 EXAMPLES = """\
 [bold]Examples[/bold]
@@ -48,6 +48,8 @@ class _Group(TyperGroup):
             raise typer.Exit(report(error)) from None
         except KeyboardInterrupt:
             raise typer.Exit(report(Aborted())) from None
+        except OSError as error:  # no space left, a name too long...: each command cleans up
+            raise typer.Exit(report(OSFailure.of(error))) from None
 
 
 app = typer.Typer(

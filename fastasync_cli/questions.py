@@ -181,7 +181,37 @@ def _load(path: Path) -> dict[str, Question]:
 
 
 def ruled_out(answers: Mapping[str, Any]) -> dict[str, Any]:
-    """The questions whose `when` is false with `answers`, each with the value it gets.
+    """The questions whose `when` is false with `answers`, each with the value it gets."""
+    return _evaluate(answers)[0]
+
+
+def why_ruled_out(name: str, answers: Mapping[str, Any]) -> str:
+    """The answers that make question `name`'s `when` false: ``offload is 'none'``."""
+    from jinja2 import TemplateError, meta
+    from jinja2.sandbox import SandboxedEnvironment
+
+    question = load()[name]
+    if question.when is None:
+        return ""
+    context = _evaluate(answers)[1]
+    try:
+        used = meta.find_undeclared_variables(SandboxedEnvironment().parse(question.when))
+    except TemplateError:
+        return ""
+    return ", ".join(f"{v} is {context[v]!r}" for v in load() if v in used and v in context)
+
+
+def condition(question: Question) -> str:
+    """A question's `when`, without its Jinja braces: ``offload == 'celery'``."""
+    when = (question.when or "").strip()
+    if when.startswith("{{") and when.endswith("}}"):
+        return when[2:-2].strip()
+    return when
+
+
+def _evaluate(answers: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The questions whose `when` is false with `answers`, each with the value it gets; and
+    every question's value.
 
     Copier never asks such a question and records no answer for it, but still renders the
     template with its default, computed from the other answers (``redis`` is on whenever
@@ -205,7 +235,7 @@ def ruled_out(answers: Mapping[str, Any]) -> dict[str, Any]:
             context[name] = answers.get(name, default)
         else:
             context[name] = result[name] = default
-    return result
+    return result, context
 
 
 def _render(expression: str, context: Mapping[str, Any]) -> str:

@@ -8,10 +8,8 @@ from typing import Annotated
 import typer
 
 from fastasync_cli import features, reapply
+from fastasync_cli.commands.where import PATH_ARGUMENT, PROJECT_OPTION, project_dir
 
-PROJECT_OPTION = typer.Option(
-    "--project", "-C", help="The project (or a folder in it).", show_default="the current folder"
-)
 YES_OPTION = typer.Option("--yes", "-y", help="Delete the files the change removes, unasked.")
 FORCE_OPTION = typer.Option("--force", help="Delete them even if you edited them.")
 
@@ -25,7 +23,8 @@ def add(
             autocompletion=features.complete_add,
         ),
     ],
-    project: Annotated[Path, PROJECT_OPTION] = Path("."),
+    path: Annotated[Path | None, PATH_ARGUMENT] = None,
+    project: Annotated[Path | None, PROJECT_OPTION] = None,
     yes: Annotated[bool, YES_OPTION] = False,
     force: Annotated[bool, FORCE_OPTION] = False,
 ) -> None:
@@ -34,4 +33,4 @@ def add(
     The result is what generating with the feature from the start gives, with your changes kept. Switching a choice can remove the files of the old value: they are listed first.
     """  # noqa: E501 - one line, so --help does not break it
     key, value = features.for_add(feature)
-    reapply.change(project, key, value, verb="add", yes=yes, force=force)
+    reapply.change(project_dir(path, project), key, value, verb="add", yes=yes, force=force)

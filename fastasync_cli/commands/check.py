@@ -6,14 +6,17 @@ from pathlib import Path
 from typing import Annotated
 
 from fastasync_cli import source, versions
-from fastasync_cli.commands.update import PATH_ARGUMENT
+from fastasync_cli.commands.where import PATH_ARGUMENT, PROJECT_OPTION, project_dir
 from fastasync_cli.project import Project
 from fastasync_cli.source import Source, newer_than
 
 
-def check(path: Annotated[Path, PATH_ARGUMENT] = Path(".")) -> None:
+def check(
+    path: Annotated[Path | None, PATH_ARGUMENT] = None,
+    project_option: Annotated[Path | None, PROJECT_OPTION] = None,
+) -> None:
     """Say whether this fastasync has a newer template version for a project."""
-    project = Project.find(path)
+    project = Project.find(project_dir(path, project_option))
     project.require_updatable()
     template = source.current()
     project.require_source(template)  # what `update` checks before it starts, too

@@ -18,6 +18,7 @@ from fastasync_cli.answers import collect
 from fastasync_cli.errors import (
     InvalidAnswerError,
     NotInteractiveError,
+    OSFailure,
     OutputDirError,
     TargetExistsError,
     UsageError,
@@ -125,7 +126,7 @@ def new(
     ],
     output_dir: Annotated[
         Path,
-        typer.Option("--output-dir", "-o", help="Where the project folder goes."),
+        typer.Option("--output-dir", "-o", "-C", help="Where the project folder goes."),
     ] = Path("."),
     defaults: Annotated[
         bool,
@@ -186,7 +187,11 @@ def new(
         # Copier's validator of project_name has the clearest word on it; ask it first.
         generator.missing_answers(template, target, answers)
         raise UsageError(f"{name!r} is a path: NAME is the project's name; use --output-dir")
-    _check_destination(output_dir, target)
+    try:
+        _check_destination(output_dir, target)
+    except OSError as error:  # a name too long for the file system, say
+        generator.missing_answers(template, target, answers)  # copier.yml's word first
+        raise OSFailure.of(error) from None
     _refuse_inside(template, target)
 
     ask = not (defaults or preset is not None)

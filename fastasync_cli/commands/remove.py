@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from fastasync_cli import features, reapply
-from fastasync_cli.commands.add import FORCE_OPTION, PROJECT_OPTION, YES_OPTION
+from fastasync_cli.commands.add import FORCE_OPTION, YES_OPTION
+from fastasync_cli.commands.where import PATH_ARGUMENT, PROJECT_OPTION, project_dir
 
 
 def remove(
@@ -20,7 +21,8 @@ def remove(
             autocompletion=features.complete_remove,
         ),
     ],
-    project: Annotated[Path, PROJECT_OPTION] = Path("."),
+    path: Annotated[Path | None, PATH_ARGUMENT] = None,
+    project: Annotated[Path | None, PROJECT_OPTION] = None,
     yes: Annotated[bool, YES_OPTION] = False,
     force: Annotated[bool, FORCE_OPTION] = False,
 ) -> None:
@@ -29,4 +31,4 @@ def remove(
     The files it brought are listed and deleted after you confirm (or with --yes); files you edited are refused unless --force.
     """  # noqa: E501 - one line, so --help does not break it
     key, value = features.for_remove(feature)
-    reapply.change(project, key, value, verb="remove", yes=yes, force=force)
+    reapply.change(project_dir(path, project), key, value, verb="remove", yes=yes, force=force)

@@ -5,24 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import typer
-
 from fastasync_cli import generator, outcome, source
+from fastasync_cli.commands.where import PATH_ARGUMENT, PROJECT_OPTION, project_dir
 from fastasync_cli.errors import DowngradeError
 from fastasync_cli.project import Project
 from fastasync_cli.source import newer_than
 
-PATH_ARGUMENT = typer.Argument(
-    metavar="PATH", help="The project (or a folder in it).", show_default="the current folder"
-)
 
-
-def update(path: Annotated[Path, PATH_ARGUMENT] = Path(".")) -> None:
+def update(
+    path: Annotated[Path | None, PATH_ARGUMENT] = None,
+    project_option: Annotated[Path | None, PROJECT_OPTION] = None,
+) -> None:
     """Update a project to this fastasync's template version, keeping your changes.
 
     Needs a clean git tree. Your edits are merged with the template's; where both changed the same lines, the file gets conflict markers, and the command lists it and fails.
     """  # noqa: E501 - one line, so --help does not break it
-    project = Project.find(path)
+    project = Project.find(project_dir(path, project_option))
     project.require_updatable()
     template = source.current()
     project.require_source(template)

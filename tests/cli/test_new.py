@@ -70,6 +70,11 @@ FLAG_VALUES = {
     "description": "Orders API",
     "author_name": "Ada Lovelace",
     "author_email": "ada@example.org",
+    # Celery, so that every flag's question applies (--celery-broker asks for it), and the
+    # Redis client Celery brings anyway.
+    "offload": "celery",
+    "celery_broker": "rabbitmq",
+    "redis": True,
 }
 
 
