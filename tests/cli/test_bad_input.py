@@ -168,14 +168,15 @@ def test_the_tables_are_large() -> None:
 # The project commands ------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def checkout(tmp_path_factory: pytest.TempPathFactory) -> TemplateRepo:
     repo = TemplateRepo.create(tmp_path_factory.mktemp("bad-input") / "checkout")
     repo.commit(FILES_V1, "The template")
     return repo
 
 
-_PRISTINE: dict[str, Path] = {}
+_PRISTINE: dict[Path, Path] = {}
+"""The project generated from each checkout, once per worker."""
 
 
 @pytest.fixture
@@ -188,13 +189,13 @@ def project(
 ) -> Path:
     """A fresh copy (with its repository) of a project generated once per worker."""
     monkeypatch.setenv(source.TEMPLATE_ENV, str(checkout.path))
-    if "svc" not in _PRISTINE:
+    if checkout.path not in _PRISTINE:
         # with a flavour, so that `remove flavor` has something to do
-        _PRISTINE["svc"] = generate(
+        _PRISTINE[checkout.path] = generate(
             run, tmp_path_factory.mktemp("pristine"), "svc", "-d", "flavor=a"
         )
     copy = cli_env / "svc"
-    shutil.copytree(_PRISTINE["svc"], copy, symlinks=True)
+    shutil.copytree(_PRISTINE[checkout.path], copy, symlinks=True)
     return copy
 
 
