@@ -3,6 +3,8 @@ version; files a removal deletes are listed, confirmed, and protected when edite
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,24 +14,58 @@ from tests.cli.helpers import Run, answers_of, assert_error, commit, generate, s
 from tests.cli.templates import FILES_V1, FILES_V2, Releases, TemplateRepo
 from tests.cli.test_interactive import finish, output, spawn
 
+_MADE: dict[tuple[Path, str], Path] = {}
+"""Each project state below, made once per worker and copied (with .git) into each test."""
+
+
+def _made(
+    releases: Releases,
+    state: str,
+    make: Callable[[Path], None],
+    factory: pytest.TempPathFactory,
+) -> Path:
+    key = (releases.repo.path, state)
+    if key not in _MADE:
+        _MADE[key] = factory.mktemp(f"made-{state}") / "svc"
+        make(_MADE[key])
+    return _MADE[key]
+
 
 @pytest.fixture
-def project(run: Run, releases: Releases, monkeypatch: pytest.MonkeyPatch, cli_env: Path) -> Path:
+def project(
+    run: Run,
+    releases: Releases,
+    monkeypatch: pytest.MonkeyPatch,
+    cli_env: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Path:
     """A project of fastasync 0.2.0 with every feature off, and a file of the user's."""
     releases.new.install(monkeypatch)
-    path = generate(run, cli_env)
-    (path / "src/svc/mine.py").write_text("MINE = 1\n")
-    commit(path)
-    return path
+
+    def make(where: Path) -> None:
+        generate(run, where.parent, where.name)
+        (where / "src/svc/mine.py").write_text("MINE = 1\n")
+        commit(where)
+
+    made = _made(releases, "plain", make, tmp_path_factory)
+    return shutil.copytree(made, cli_env / "svc", symlinks=True)
 
 
 @pytest.fixture
-def with_extra(run: Run, project: Path) -> Path:
+def with_extra(
+    run: Run, releases: Releases, project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     """The project after ``add extra``, committed, with a file of the user's in extras/."""
-    assert run("add", "extra", "-C", str(project)).exit_code == 0
-    (project / "extras/mine.txt").write_text("my notes\n")
-    commit(project, "Add extra")
-    return project
+
+    def make(where: Path) -> None:
+        shutil.copytree(project, where, symlinks=True)
+        assert run("add", "extra", "-C", str(where)).exit_code == 0
+        (where / "extras/mine.txt").write_text("my notes\n")
+        commit(where, "Add extra")
+
+    made = _made(releases, "extra", make, tmp_path_factory)
+    shutil.rmtree(project)
+    return shutil.copytree(made, project, symlinks=True)
 
 
 def test_add_a_yes_no_feature(run: Run, project: Path) -> None:
