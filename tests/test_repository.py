@@ -24,3 +24,19 @@ def test_ci_installs_the_test_extra_it_runs_with() -> None:
     assert "pip install -q -e '.[test]'" in ci
     readme = (REPO_ROOT / "README.md").read_text()
     assert "pip install -e '.[test]'" in readme
+
+
+def test_every_relative_link_of_the_docs_leads_to_a_file() -> None:
+    pages = [REPO_ROOT / "README.md", REPO_ROOT / "bench" / "README.md"]
+    pages += sorted((REPO_ROOT / "docs").glob("*.md"))
+    broken = []
+    for page in pages:
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text()):
+            if not (page.parent / target).exists():
+                broken.append(f"{page.relative_to(REPO_ROOT)}: {target}")
+    assert broken == []
+
+
+def test_the_readme_stays_a_front_door() -> None:
+    """Depth goes to docs/ and bench/README.md."""
+    assert len((REPO_ROOT / "README.md").read_text().splitlines()) <= 200
