@@ -304,7 +304,7 @@ def _next_steps(target: Path, answers: Mapping[str, Any]) -> Panel:
     for comment, command in (
         ("enter the project", f"cd {shlex.quote(where)}"),
         ("install", "python -m venv .venv && . .venv/bin/activate && pip install -e '.[dev]'"),
-        ("run", f"uvicorn --factory {package}.main:create_app --reload"),
+        (f"run, reloading on changes (or: python -m {package} --reload)", "fastapi dev"),
         ("test", "pytest"),
     ):
         steps.append(f"# {comment}\n", style="dim")

@@ -27,7 +27,8 @@ def test_next_steps_name_the_package_from_the_answers(run: Run) -> None:
     assert result.exit_code == 0, result.output
     assert "cd shop" in result.stdout
     assert "pip install -e '.[dev]'" in result.stdout
-    assert "uvicorn --factory shop_core.main:create_app --reload" in result.stdout
+    assert "fastapi dev" in result.stdout
+    assert "python -m shop_core --reload" in result.stdout
     assert "pytest" in result.stdout
 
 

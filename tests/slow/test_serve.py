@@ -202,6 +202,42 @@ def test_sigterm_lets_the_request_in_flight_finish_and_exits_0(
     assert access[0]["request_id"]
 
 
+@pytest.mark.parametrize("command", ["run", "dev"])
+def test_the_fastapi_cli_serves_the_service_with_no_arguments(
+    projects: dict[str, Path], tmp_path: Path, command: str
+) -> None:
+    """`fastapi run` and `fastapi dev` in the project folder find the app through
+    pyproject.toml's `[tool.fastapi] entrypoint`, log in the service's format, and stop on
+    SIGTERM after a clean shutdown."""
+    project = projects["uvicorn"]
+    port = free_port()
+    log = tmp_path / f"fastapi-{command}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "fastapi", command, "--port", str(port)],
+            cwd=project,
+            env=serve_env(project),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    served = Served(process, port, log)
+    try:
+        served.wait_until_healthy()
+        assert served.get("/ready") == (200, {"status": "ready", "checks": {"database": "ok"}})
+        process.send_signal(signal.SIGTERM)
+        # Uvicorn shuts down, then raises the signal again so that the process ends by it,
+        # as its callers expect (`python -m PACKAGE` turns that into status 0).
+        assert process.wait(timeout=STOP_TIMEOUT) in (0, -signal.SIGTERM), served.output()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+    records = [json.loads(line) for line in served.output().splitlines() if line.startswith("{")]
+    access = [r["path"] for r in records if r["logger"].endswith(".access")]
+    assert access[-2:] == ["/health", "/ready"]
+    assert records[-2]["message"] == "Application shutdown complete.", served.output()
+
+
 def test_the_image_health_check_command_probes_the_service(
     projects: dict[str, Path], serve: Any
 ) -> None:

@@ -53,6 +53,7 @@ BASE_FILES = (
     "pyproject.toml",
     "src/{pkg}/__init__.py",
     "src/{pkg}/__main__.py",
+    "src/{pkg}/asgi.py",
     "src/{pkg}/serve.py",
     "src/{pkg}/main.py",
     "src/{pkg}/api.py",
