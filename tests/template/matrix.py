@@ -58,6 +58,7 @@ BASE_FILES = (
     "src/{pkg}/main.py",
     "src/{pkg}/api.py",
     "src/{pkg}/core/config.py",
+    "src/{pkg}/core/cors.py",
     "src/{pkg}/core/errors.py",
     "src/{pkg}/core/health.py",
     "src/{pkg}/core/logging.py",
