@@ -49,6 +49,7 @@ BASE_FILES = (
     ".copier-answers.yml",
     ".env.example",
     ".gitignore",
+    ".pre-commit-config.yaml",
     "README.md",
     "pyproject.toml",
     "src/{pkg}/__init__.py",
