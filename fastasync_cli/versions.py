@@ -73,9 +73,10 @@ def commits_between(repo: Path, older: str, newer: str) -> int | None:
     if older.startswith("-") or newer.startswith("-"):
         return None
     try:
-        base = git.output(repo, "merge-base", f"{older}^{{commit}}", f"{newer}^{{commit}}")
-        if base != git.output(repo, "rev-parse", f"{older}^{{commit}}"):
-            return None
+        # Fails (exit 1) when `older` is not an ancestor of `newer`.
+        git.output(
+            repo, "merge-base", "--is-ancestor", f"{older}^{{commit}}", f"{newer}^{{commit}}"
+        )
         return int(git.output(repo, "rev-list", "--count", f"{older}..{newer}"))
     except (git.GitError, ValueError):
         return None

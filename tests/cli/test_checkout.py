@@ -22,6 +22,13 @@ def checkout(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> TemplateRepo:
     return repo
 
 
+def record_commit(project: Path, ref: str, message: str) -> None:
+    """Make the project's answers say it is at template `ref`, and commit that."""
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace(answers_of(project)["_commit"], ref))
+    commit(project, message)
+
+
 def test_every_command_works_from_an_untagged_checkout(
     run: Run, checkout: TemplateRepo, cli_env: Path
 ) -> None:
@@ -108,10 +115,7 @@ def test_add_on_a_project_at_a_version_the_checkout_lacks_is_one_line(
 ) -> None:
     """Updated elsewhere to a release this checkout has not fetched yet."""
     project = generate(run, cli_env)
-    answers = project / ".copier-answers.yml"
-    recorded = answers_of(project)["_commit"]
-    answers.write_text(answers.read_text().replace(recorded, "v0.9.0"))
-    commit(project, "Updated by fastasync 0.9.0")
+    record_commit(project, "v0.9.0", "Updated by fastasync 0.9.0")
     before = state(project)
     head = git(checkout.path, "rev-parse", "--short", "HEAD")
     for feature in ("extra", "flavor=a"):
@@ -130,10 +134,7 @@ def test_a_commit_the_checkout_no_longer_has_is_one_line(
     run: Run, checkout: TemplateRepo, cli_env: Path
 ) -> None:
     project = generate(run, cli_env)
-    answers = project / ".copier-answers.yml"
-    recorded = answers_of(project)["_commit"]
-    answers.write_text(answers.read_text().replace(recorded, "deadbee"))
-    commit(project, "Rewritten history")
+    record_commit(project, "deadbee", "Rewritten history")
     before = state(project)
     where = str(project)
     for args in (["check", where], ["update", where], ["add", "extra", "-C", where]):
