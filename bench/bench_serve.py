@@ -23,7 +23,10 @@ to a pipe (the cost of the write is the same).
 Needs Linux with 2 CPUs or more, ``taskset`` and ``wrk`` (``apt-get install -y wrk``), and
 the ``test`` extra of this repository installed. Run it from the repository::
 
-    python bench/bench_serve.py [--duration 10] [--rounds 3] [--connections 64]
+    python bench/bench_serve.py [--duration 10] [--rounds 3] [--connections 64] [--against REF]
+
+``--against REF`` also serves the service as the template at git commit REF generates it, in
+the same interleaved rounds: the figures of a change, before and after, from one run.
 """
 
 from __future__ import annotations
@@ -74,6 +77,9 @@ class Case:
     server_cpus: str
     load_cpus: str
     settings: dict[str, str] = field(default_factory=dict)
+    gunicorn_args: list[str] = field(default_factory=list)
+    project: Path | None = None
+    """The generated service to serve, if not the one of the run."""
     rps: list[float] = field(default_factory=list)
     p50: list[float] = field(default_factory=list)
     p99: list[float] = field(default_factory=list)
@@ -83,16 +89,30 @@ class Case:
         return statistics.median(self.rps)
 
 
-def generate(dst: Path, answers: Mapping[str, Any] = STANDARD) -> Path:
-    """A service with `answers` (the standard one by default), from this checkout's template."""
+def generate(
+    dst: Path, answers: Mapping[str, Any] = STANDARD, *, ref: str | None = None
+) -> Path:
+    """A service with `answers` (the standard one by default), from this checkout's template,
+    or from its template at the git commit `ref` (into a folder of its own under `dst`)."""
     import copier
 
+    if ref is not None:
+        dst = dst / f"at-{ref.replace('/', '-')}"
+        dst.mkdir()
     src = dst / "template-src"
     src.mkdir()
-    shutil.copy2(REPO_ROOT / "copier.yml", src / "copier.yml")
-    shutil.copytree(
-        REPO_ROOT / "template", src / "template", ignore=shutil.ignore_patterns("__pycache__")
-    )
+    if ref is None:
+        shutil.copy2(REPO_ROOT / "copier.yml", src / "copier.yml")
+        shutil.copytree(
+            REPO_ROOT / "template", src / "template", ignore=shutil.ignore_patterns("__pycache__")
+        )
+    else:
+        archive = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "archive", ref, "copier.yml", "template"],
+            capture_output=True,
+            check=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True)
     project = dst / PACKAGE
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -159,6 +179,7 @@ def run_wrk(
 def serving(case: Case, project: Path, workdir: Path) -> Iterator[int]:
     """Run the server for `case` until the block ends; yield its port once /health answers."""
     port = free_port()
+    project = case.project or project
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env.update(
         PYTHONPATH=os.pathsep.join([str(project / "src"), str(workdir)]),
@@ -170,7 +191,7 @@ def serving(case: Case, project: Path, workdir: Path) -> Iterator[int]:
         **case.settings,
     )
     command = ["taskset", "-c", case.server_cpus, sys.executable, "-m", "gunicorn"]
-    command += ["--config", str(project / "gunicorn.conf.py"), case.app]
+    command += ["--config", str(project / "gunicorn.conf.py"), *case.gunicorn_args, case.app]
     with running(command, cwd=project, env=env, workdir=workdir, port=port):
         yield port
 
@@ -246,7 +267,11 @@ def require_load_tools() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = load_parser(__doc__, connections=64).parse_args(argv)
+    parser = load_parser(__doc__, connections=64)
+    parser.add_argument(
+        "--against", metavar="REF", help="also serve the service as generated at git commit REF"
+    )
+    args = parser.parse_args(argv)
     require_load_tools()
 
     with tempfile.TemporaryDirectory(prefix="fastasync-bench-serve-") as tmp:
@@ -257,12 +282,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         generated = Case("generated service", factory, 1, "0", "1")
         bare = Case("bare FastAPI", "bare_app:app", 1, "0", "1")
+        # The bare app's access log is Uvicorn's own (plain text, no request id), to a file,
+        # through Gunicorn's own logger class rather than the service's.
+        bare_logged = Case("bare FastAPI, Uvicorn's access log", "bare_app:app", 1, "0", "1")
+        bare_logged.gunicorn_args = [
+            "--logger-class",
+            "gunicorn.glogging.Logger",
+            "--access-logfile",
+            str(workdir / "bare-access.log"),
+        ]
         no_access_log = Case(
             "generated, ACCESS_LOG=false", factory, 1, "0", "1", {"ACCESS_LOG": "false"}
         )
         one = Case("generated, 1 worker", factory, 1, "0,1", "0,1")
         two = Case("generated, 2 workers", factory, 2, "0,1", "0,1")
-        cases = [generated, bare, no_access_log, one, two]
+        cases = [generated, bare, bare_logged, no_access_log, one, two]
+        baseline = None
+        if args.against:
+            baseline = Case(f"generated at {args.against}", factory, 1, "0", "1")
+            baseline.project = generate(workdir, ref=args.against)
+            cases.insert(1, baseline)
 
         print(f"generated: {', '.join(f'{k}={v}' for k, v in STANDARD.items())} -> {project}")
         print(
@@ -279,6 +318,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ratio = generated.median_rps / bare.median_rps
     met = ratio >= TARGET
     print(f"\ngenerated/bare: {ratio:.2f}x (target >= {TARGET}x: {'pass' if met else 'FAIL'})")
+    logged_ratio = generated.median_rps / bare_logged.median_rps
+    print(f"generated/bare with Uvicorn's access log: {logged_ratio:.2f}x")
+    if baseline is not None:
+        was = baseline.median_rps / bare.median_rps
+        print(f"generated at {args.against}/bare: {was:.2f}x (this checkout: {ratio:.2f}x)")
     print(f"access log off/on: {no_access_log.median_rps / generated.median_rps:.2f}x")
     scaling = two.median_rps / one.median_rps
     print(f"2 workers/1 worker (both CPUs, shared with wrk): {scaling:.2f}x")

@@ -104,11 +104,12 @@ def wrong_flag_values() -> Iterator[Case]:
 
 
 NAME = "Validation error for question 'project_name'"
+PACKAGE = "Validation error for question 'package_name'"
 NEW_CASES = [
     Case("name-digit", ("9lives", "-y"), 2, (NAME, "'9lives' is not a valid project name")),
     Case("name-space", ("my service", "-y"), 2, (NAME, "is not a valid project name")),
-    Case("name-keyword", ("class", "-y"), 2, (NAME, "a Python keyword")),
-    Case("name-shadows", ("asyncio", "-y"), 2, (NAME, "shadows a module")),
+    Case("name-keyword", ("class", "-y"), 2, (PACKAGE, "'class' (from the project name")),
+    Case("name-shadows", ("asyncio", "-y"), 2, (PACKAGE, "shadows a module")),
     Case("name-empty", ("", "-y"), 2, (NAME, "must not be empty")),
     Case("name-300", ("a" * 300, "-y"), 2, (NAME, "300 characters long: use at most 64")),
     Case("name-65", ("a" * 65, "-y"), 2, (NAME, "65 characters long")),

@@ -64,8 +64,10 @@ def test_full_preset_gets_the_redis_client_from_its_cache(run: Run, cli_env: Pat
     answers = answers_of(project)
     assert (answers["cache"], answers["rate_limit"]) == ("redis", True)
     assert "redis" not in answers
-    for module in ("redis", "cache", "ratelimit"):
-        assert (project / "src/svc/core" / f"{module}.py").is_file(), module
+    core = project / "src/svc/core"
+    assert (core / "redis.py").is_file()
+    assert (core / "cache/redis.py").is_file()
+    assert (core / "ratelimit/redis.py").is_file()
 
 
 def _invalid_answer_sets() -> list[tuple[dict[str, object], str]]:

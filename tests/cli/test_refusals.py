@@ -39,9 +39,6 @@ def unchanged(cli_env: Path) -> Iterator[None]:
     [
         ("9lives", "'9lives' is not a valid project name"),
         ("my service", "'my service' is not a valid project name"),
-        ("class", "a Python keyword"),
-        ("import", "a Python keyword"),
-        ("asyncio", "shadows a module"),
         ("", "must not be empty"),
         ("../x", "'../x' is not a valid project name"),
         (".", "not a valid project name"),
@@ -50,6 +47,22 @@ def unchanged(cli_env: Path) -> Iterator[None]:
 def test_bad_project_names_are_refused_by_copier_yml(run: Run, name: str, fragment: str) -> None:
     result = run("new", name, "--defaults")
     assert_error(result, 2, "Validation error for question 'project_name'", fragment)
+
+
+@pytest.mark.usefixtures("unchanged")
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("class", "the package name 'class' (from the project name 'class') is a Python keyword"),
+        ("Import", "'import' (from the project name 'Import') is a Python keyword"),
+        ("asyncio", "shadows a module the service imports"),
+    ],
+)
+def test_a_project_name_that_gives_a_reserved_package_name_is_refused(
+    run: Run, name: str, fragment: str
+) -> None:
+    result = run("new", name, "--defaults")
+    assert_error(result, 2, "Validation error for question 'package_name'", fragment)
 
 
 @pytest.mark.usefixtures("unchanged")

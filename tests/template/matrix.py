@@ -51,6 +51,10 @@ BASE_FILES = (
     ".gitignore",
     ".pre-commit-config.yaml",
     "README.md",
+    "docs/api.md",
+    "docs/async-patterns.md",
+    "docs/serving.md",
+    "docs/testing.md",
     "pyproject.toml",
     "src/{pkg}/__init__.py",
     "src/{pkg}/__main__.py",
@@ -59,6 +63,8 @@ BASE_FILES = (
     "src/{pkg}/main.py",
     "src/{pkg}/api.py",
     "src/{pkg}/core/config.py",
+    "src/{pkg}/core/setting_types.py",
+    "src/{pkg}/core/access_log.py",
     "src/{pkg}/core/cors.py",
     "src/{pkg}/core/errors.py",
     "src/{pkg}/core/health.py",
@@ -70,6 +76,8 @@ BASE_FILES = (
     "src/{pkg}/items/dependencies.py",
     "src/{pkg}/items/exceptions.py",
     "src/{pkg}/core/blocking.py",
+    "src/{pkg}/core/blocking_report.py",
+    "src/{pkg}/core/gc_tuning.py",
     "src/{pkg}/core/http_client.py",
     "src/{pkg}/upstream/__init__.py",
     "src/{pkg}/upstream/dependencies.py",
@@ -130,16 +138,35 @@ FEATURE_FILES: list[FileRule] = [
     FileRule(
         lambda a: a["cache"] != "none",
         (
-            "src/{pkg}/core/cache.py",
+            "src/{pkg}/core/cache/__init__.py",
+            "src/{pkg}/core/cache/backend.py",
+            "src/{pkg}/core/cache/response_cache.py",
+            "src/{pkg}/core/cache/routes.py",
+            "src/{pkg}/core/cache/single_flight.py",
             "src/{pkg}/items/cache.py",
             "tests/core/test_cache.py",
             "tests/items/test_cached_routes.py",
         ),
     ),
-    FileRule(lambda a: a["cache"] == "redis", ("tests/redis_proxy.py",)),
+    FileRule(
+        lambda a: a["cache"] == "redis", ("tests/redis_proxy.py", "src/{pkg}/core/cache/redis.py")
+    ),
+    FileRule(lambda a: a["cache"] == "memory", ("src/{pkg}/core/cache/memory.py",)),
     FileRule(
         lambda a: a["rate_limit"],
-        ("src/{pkg}/core/ratelimit.py", "tests/core/test_ratelimit.py"),
+        (
+            "src/{pkg}/core/ratelimit/__init__.py",
+            "src/{pkg}/core/ratelimit/limiter.py",
+            "src/{pkg}/core/ratelimit/limits.py",
+            "tests/core/test_ratelimit.py",
+        ),
+    ),
+    FileRule(
+        lambda a: a["rate_limit"] and a["redis"],
+        ("src/{pkg}/core/ratelimit/redis.py", "src/{pkg}/core/ratelimit/count.lua"),
+    ),
+    FileRule(
+        lambda a: a["rate_limit"] and not a["redis"], ("src/{pkg}/core/ratelimit/memory.py",)
     ),
     FileRule(
         lambda a: a["offload"] == "process_pool",
@@ -173,7 +200,15 @@ FEATURE_FILES: list[FileRule] = [
             "tests/jobs/test_worker_loss.py",
         ),
     ),
-    FileRule(lambda a: a["ci"] == "github", (".github/workflows/ci.yml",)),
+    FileRule(lambda a: a["ci"] == "github", (".github/workflows/ci.yml", "docs/ci.md")),
+    FileRule(lambda a: a["docker"], ("docs/container.md",)),
+    FileRule(lambda a: a["database"] in ("sqlite", "postgresql"), ("docs/database.md",)),
+    FileRule(lambda a: a["database"] == "mongodb", ("docs/mongodb.md",)),
+    FileRule(lambda a: a["redis"], ("docs/redis.md",)),
+    FileRule(lambda a: a["cache"] != "none", ("docs/cache.md",)),
+    FileRule(lambda a: a["rate_limit"], ("docs/rate-limiting.md",)),
+    FileRule(lambda a: a["offload"] == "process_pool", ("docs/process-pool.md",)),
+    FileRule(lambda a: a["offload"] == "celery", ("docs/jobs.md",)),
 ]
 
 

@@ -63,6 +63,28 @@ def test_combination_renders_cleanly(combo: dict[str, Any], rendered: Render) ->
             ast.parse(text, filename=str(path))
 
     matrix.assert_ruff_clean(project)
+    assert_lean(project)
+
+
+MAX_MODULE_LINES = 300
+MAX_DOCSTRING_LINES = 10
+MAX_README_LINES = 150
+
+
+def assert_lean(project: Path) -> None:
+    """Small modules with short docstrings, and a README that leads to docs/ for depth."""
+    for module in sorted((project / "src").rglob("*.py")):
+        text = module.read_text()
+        lines = len(text.splitlines())
+        assert lines <= MAX_MODULE_LINES, f"{module.name}: {lines} lines"
+        docstring = ast.get_docstring(ast.parse(text), clean=False) or ""
+        assert len(docstring.splitlines()) <= MAX_DOCSTRING_LINES, f"{module.name}'s docstring"
+    readme = (project / "README.md").read_text()
+    assert len(readme.splitlines()) <= MAX_README_LINES
+    for link in re.findall(r"\]\((docs/[^)]+)\)", readme):
+        assert (project / link).is_file(), link
+    for doc in (project / "docs").glob("*.md"):
+        assert f"(docs/{doc.name})" in readme, f"the README does not lead to docs/{doc.name}"
 
 
 # `{% if cache != 'none' %}cache.py{% endif %}` -> `cache.py`, in a file or folder name.
