@@ -73,11 +73,11 @@ def test_an_untagged_editable_clone_runs_every_command(tmp_path: Path) -> None:
 
     added = install.run("add", "cache=redis", cwd=project)
     assert f"{name}: cache is now redis (template {version})" in added
-    assert (project / f"src/{name}/core/cache.py").is_file()
+    assert (project / f"src/{name}/core/cache/__init__.py").is_file()
     git(project, "add", "--all")
     git(project, "commit", "--quiet", "--message", "Redis cache")
     install.run("remove", "cache", "--yes", cwd=project)
-    assert not (project / f"src/{name}/core/cache.py").exists()
+    assert not (project / f"src/{name}/core/cache").exists()
     assert answers_of(project)["cache"] == "none"
     (project / "NOTES.md").write_text("mine\n")
     git(project, "add", "--all")
