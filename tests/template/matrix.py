@@ -156,7 +156,7 @@ FEATURE_FILES: list[FileRule] = [
         lambda a: a["rate_limit"],
         (
             "src/{pkg}/core/ratelimit/__init__.py",
-            "src/{pkg}/core/ratelimit/limiter.py",
+            "src/{pkg}/core/ratelimit/rate_limiter.py",
             "src/{pkg}/core/ratelimit/limits.py",
             "tests/core/test_ratelimit.py",
         ),
