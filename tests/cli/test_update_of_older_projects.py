@@ -36,9 +36,9 @@ def _has_commit(ref: str) -> bool:
     return found.returncode == 0
 
 
-def _template_repo(path: Path) -> None:
-    """A template repository holding fastasync's template at BEFORE_THE_SPLIT, then this
-    checkout's, as two commits."""
+def _template_repo(path: Path, current: Path) -> None:
+    """A template repository holding fastasync's template at BEFORE_THE_SPLIT, then
+    `current` (the working tree's copier.yml and template/), as two commits."""
     path.mkdir()
     git(path, "init", "--quiet", "--initial-branch=main")
     archive = subprocess.run(
@@ -50,12 +50,7 @@ def _template_repo(path: Path) -> None:
     git(path, "add", "--all")
     git(path, "commit", "--quiet", "--message", "Before the split")
     shutil.rmtree(path / "template")
-    shutil.copy2(REPO_ROOT / "copier.yml", path / "copier.yml")
-    shutil.copytree(
-        REPO_ROOT / "template",
-        path / "template",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".mypy_cache", ".ruff_cache"),
-    )
+    shutil.copytree(current, path, dirs_exist_ok=True)
     git(path, "add", "--all")
     git(path, "commit", "--quiet", "--message", "This checkout")
 
@@ -64,10 +59,14 @@ def _template_repo(path: Path) -> None:
     not _has_commit(BEFORE_THE_SPLIT), reason="a shallow clone: the earlier commit is not here"
 )
 def test_a_project_of_an_earlier_template_updates_and_keeps_the_users_edits(
-    run: Run, cli_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run: Run,
+    cli_env: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    template_src: Path,
 ) -> None:
     repo = tmp_path / "checkout"
-    _template_repo(repo)
+    _template_repo(repo, template_src)
     git(repo, "checkout", "--quiet", "HEAD~1")
     monkeypatch.setenv(source.TEMPLATE_ENV, str(repo))
     project = generate(run, cli_env, "svc", *ANSWERS)
