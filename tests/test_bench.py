@@ -36,6 +36,7 @@ def _load(name: str) -> ModuleType:
         "bench_serve",
         "bench_data",
         "bench_cache",
+        "bench_ratelimit",
         "bench_stack",
         "bench_io",
         "bench_suites",
@@ -190,3 +191,16 @@ def test_bench_cache_limits_its_copy_of_health_and_not_health(tmp_path: Path) ->
         f'{bench.PLAIN_PATH} 200 {{"status":"ok"}} None',
         f'{bench.LIMITED_PATH} 200 {{"status":"ok"}} 7',
     ]
+
+
+def test_bench_ratelimit_plans_both_limiters_on_both_storages(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    bench = _load("bench_ratelimit")
+    assert bench.main(["--dry-run", "--redis-url", "redis://r:6380/2"]) == 0
+    out = capsys.readouterr().out
+    for limiter in ("native", "slowapi"):
+        for storage in ("memory", "redis"):
+            assert f"{limiter} in {storage}: database=none, rate_limit=True" in out
+    assert f"redis: redis://r:6380/2, every key under {bench.key_prefix()!r}" in out
+    assert "GET /plain and GET /limited on each server" in out

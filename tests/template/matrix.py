@@ -36,6 +36,10 @@ Answers = Mapping[str, Any]
 COVER_SEEDS = 20
 
 
+def _native_limiter(answers: Answers) -> bool:
+    return bool(answers["rate_limit"]) and answers["rate_limiter"] == "native"
+
+
 @dataclass(frozen=True)
 class FileRule:
     """Files that exist exactly when `applies(answers)` holds."""
@@ -154,19 +158,27 @@ FEATURE_FILES: list[FileRule] = [
     FileRule(lambda a: a["cache"] == "memory", ("src/{pkg}/core/cache/memory.py",)),
     FileRule(
         lambda a: a["rate_limit"],
+        ("src/{pkg}/core/ratelimit/__init__.py", "src/{pkg}/core/ratelimit/client.py"),
+    ),
+    FileRule(
+        lambda a: _native_limiter(a),
         (
-            "src/{pkg}/core/ratelimit/__init__.py",
             "src/{pkg}/core/ratelimit/rate_limiter.py",
             "src/{pkg}/core/ratelimit/limits.py",
             "tests/core/test_ratelimit.py",
         ),
     ),
     FileRule(
-        lambda a: a["rate_limit"] and a["redis"],
+        lambda a: _native_limiter(a) and a["redis"],
         ("src/{pkg}/core/ratelimit/redis.py", "src/{pkg}/core/ratelimit/count.lua"),
     ),
     FileRule(
-        lambda a: a["rate_limit"] and not a["redis"], ("src/{pkg}/core/ratelimit/memory.py",)
+        lambda a: _native_limiter(a) and not a["redis"],
+        ("src/{pkg}/core/ratelimit/memory.py",),
+    ),
+    FileRule(
+        lambda a: a["rate_limit"] and a["rate_limiter"] == "slowapi",
+        ("src/{pkg}/core/ratelimit/slowapi_limiter.py", "tests/core/test_slowapi.py"),
     ),
     FileRule(
         lambda a: a["offload"] == "process_pool",
