@@ -147,3 +147,32 @@ def test_completion_offers_what_add_and_remove_accept(
         assert (command[1] in removable) if command[0] == "remove" else (command[1] in offered)
     for name in removable:
         assert features.for_remove(name)[0] == name
+
+
+@pytest.mark.slow
+def test_switching_the_rate_limiter_keeps_the_users_edits(
+    run: Run, real_release: Release, monkeypatch: pytest.MonkeyPatch, cli_env: Path
+) -> None:
+    real_release.install(monkeypatch)
+    (cli_env / "direct").mkdir()
+    project = generate(run, cli_env, "svc", "--rate-limit")
+    native = files(project)
+    schemas = project / "src/svc/items/schemas.py"
+    edited = schemas.read_text() + "\nMY_CONSTANT = 1\n"
+    schemas.write_text(edited)
+    (project / USER_FILE).write_text('"""Code of the project\'s own."""\n')
+    commit(project)
+
+    result = run("add", "rate_limiter=slowapi", "--yes", "-C", str(project))
+    assert result.exit_code == 0, result.output
+    direct = generate(
+        run, cli_env / "direct", "svc", "--no-git", "--rate-limit", "--rate-limiter", "slowapi"
+    )
+    assert files(project) == files(direct) | {"src/svc/items/schemas.py": edited.encode()}
+    assert not (project / "src/svc/core/ratelimit/rate_limiter.py").exists()
+    assert (project / USER_FILE).is_file()
+
+    commit(project)
+    result = run("add", "rate_limiter=native", "--yes", "-C", str(project))
+    assert result.exit_code == 0, result.output
+    assert files(project) == native | {"src/svc/items/schemas.py": edited.encode()}
