@@ -112,6 +112,27 @@ def test_answering_the_prompts(cli_env: Path) -> None:
     assert (cli_env / "shop" / ".git").is_dir()
 
 
+def test_a_yes_to_rate_limits_asks_which_limiter(cli_env: Path) -> None:
+    declared = copier_questions()
+    pending = {n: s for n, s in declared.items() if n not in {"project_name", "rate_limit"}}
+    child = spawn("new", "shop", "--rate-limit", cwd=cli_env)
+    asked = []
+    while pending:
+        names = list(pending)
+        patterns = [re.escape(pending[n]["help"].strip()) for n in names]
+        index = child.expect([*patterns, pexpect.EOF])
+        if index == len(names):
+            break
+        asked.append(name := names[index])
+        del pending[name]
+        child.send(DOWN + ENTER if name == "rate_limiter" else ENTER)
+    assert finish(child) == 0, output(child)
+    assert "rate_limiter" in asked
+    answers = answers_of(cli_env / "shop")
+    assert (answers["rate_limit"], answers["rate_limiter"]) == (True, "slowapi")
+    assert (cli_env / "shop/src/shop/core/ratelimit/slowapi_limiter.py").is_file()
+
+
 @pytest.mark.parametrize("questions_answered", [0, 2])
 def test_ctrl_c_at_a_prompt(cli_env: Path, questions_answered: int) -> None:
     (cli_env / "keep.txt").write_text("mine\n")
