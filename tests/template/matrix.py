@@ -74,6 +74,8 @@ BASE_FILES = (
     "src/{pkg}/core/health.py",
     "src/{pkg}/core/logging.py",
     "src/{pkg}/core/middleware.py",
+    "src/{pkg}/core/request_limits.py",
+    "tests/core/test_request_limits.py",
     "src/{pkg}/items/router.py",
     "src/{pkg}/items/schemas.py",
     "src/{pkg}/items/service.py",
