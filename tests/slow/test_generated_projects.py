@@ -5,7 +5,8 @@ and `mypy` run in a subprocess (its `ruff check` and `ruff format --check` run i
 tier, tests/template/test_matrix.py, on the same combinations), with the interpreter of this
 test run (the `test` extra installs every library a generated project
 can use). A combination that brings a service running here (PostgreSQL, Redis, RabbitMQ or
-Redis as Celery's broker; MongoDB only when the environment names one in MONGODB_URL) runs
+Redis as Celery's broker; MongoDB: MONGODB_URL when the environment sets it, else a SecantusDB
+wire-protocol server this process starts) runs
 its pytest with the service URLs set. Without a service URL the project uses SQLite and its
 in-process stand-ins: that run is made for a part of the cover in which every answer has one
 (`stand_in_runs`). Both kinds of run must say, in the project's report header, which backend
@@ -21,6 +22,8 @@ address, unless FASTASYNC_REQUIRE_SERVICES=1 (CI sets it): then it is a failure.
 
 from __future__ import annotations
 
+import atexit
+import importlib.util
 import itertools
 import os
 import re
@@ -72,13 +75,42 @@ class Service:
     stand_in: re.Pattern[str]
 
     def url_here(self) -> str | None:
-        return os.environ.get(self.variable) if self.url is None else self.url
+        if self.url is None:
+            return os.environ.get(self.variable)
+        if self.url == WIRE_SERVER:
+            return os.environ.get(self.variable) or (WIRE_SERVER if _has_wire_server() else None)
+        return self.url
 
     def address(self, url: str) -> tuple[str, int]:
         parts = urlsplit(url)
         default_port = {"postgresql": 5432, "redis": 6379, "mongodb": 27017, "amqp": 5672}
         scheme = parts.scheme.split("+")[0]
         return parts.hostname or "127.0.0.1", parts.port or default_port.get(scheme, 0)
+
+
+WIRE_SERVER = "wire-server"
+"""MongoDB's URL when MONGODB_URL is unset: a wire-protocol server that this process starts
+(SecantusDB, from the test extra), which PyMongo talks to as to mongod, over a socket."""
+
+_wire_server: Any = None
+
+
+def _has_wire_server() -> bool:
+    return importlib.util.find_spec("secantus") is not None
+
+
+def wire_server_url() -> str:
+    """The URL of this process's SecantusDB server, started at the first call, in memory."""
+    global _wire_server
+    if _wire_server is None:
+        from secantus import SecantusDBServer
+
+        server = SecantusDBServer(port=0, storage_path=":memory:")
+        server.start()
+        atexit.register(server.stop)
+        _wire_server = server
+    url: str = _wire_server.uri
+    return url
 
 
 SERVICES = (
@@ -121,7 +153,7 @@ SERVICES = (
     Service(
         "MongoDB",
         "MONGODB_URL",
-        None,
+        "wire-server",
         lambda a: a["database"] == "mongodb",
         "mongodb:",
         re.compile(r"MONGODB_URL", re.I),
@@ -321,6 +353,7 @@ def test_generated_project_passes_its_own_checks(
 def reachable_urls(real: list[Service]) -> dict[str, str]:
     """The URL variable and value of each of `real`, once each answers (see require_reachable)."""
     urls = {s.variable: s.url_here() or "" for s in real}
+    urls = {k: wire_server_url() if v == WIRE_SERVER else v for k, v in urls.items()}
     for service in real:
         require_reachable(service, urls[service.variable])
     return urls
