@@ -10,6 +10,7 @@ import io
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -79,30 +80,46 @@ def _available(spec: dict[str, Any]) -> list[Any]:
     return [v for _, v in items if not isinstance(v, dict)]
 
 
-def test_answering_the_prompts(cli_env: Path) -> None:
-    declared = copier_questions()
-    expected: dict[str, Any] = {}
-    pending = {name: spec for name, spec in declared.items() if name != "project_name"}
-    child = spawn("new", "shop", cwd=cli_env)
+def answer_prompts(
+    child: pexpect.spawn,
+    pending: dict[str, dict[str, Any]],
+    answer: Callable[[str, dict[str, Any]], str],
+) -> list[str]:
+    """Answer each question of `pending` with `answer(name, spec)` as its prompt (its help)
+    appears, until the command ends; the questions answered leave `pending`. Returns their
+    names in the order asked."""
+    asked = []
     while pending:
         names = list(pending)
         patterns = [re.escape(pending[n]["help"].strip()) for n in names]
         index = child.expect([*patterns, pexpect.EOF])
         if index == len(names):
             break
-        name = names[index]
-        spec = pending.pop(name)
+        asked.append(name := names[index])
+        child.send(answer(name, pending.pop(name)))
+    return asked
+
+
+def test_answering_the_prompts(cli_env: Path) -> None:
+    declared = copier_questions()
+    expected: dict[str, Any] = {}
+    pending = {name: spec for name, spec in declared.items() if name != "project_name"}
+    child = spawn("new", "shop", cwd=cli_env)
+
+    def answer(name: str, spec: dict[str, Any]) -> str:
         if name == "package_name":  # type a name of one's own
-            child.send(CLEAR_LINE + "shop_core" + ENTER)
             expected[name] = "shop_core"
-        elif name == "python_version":  # move down the select list
+            return CLEAR_LINE + "shop_core" + ENTER
+        if name == "python_version":  # move down the select list
             values = _available(spec)
-            child.send(DOWN + ENTER)
             expected[name] = values[(values.index(spec["default"]) + 1) % len(values)]
-        else:  # accept the default
-            child.send(ENTER)
-            if "{{" not in str(spec.get("default")) and "when" not in spec:
-                expected[name] = spec["default"]
+            return DOWN + ENTER
+        # Accept the default.
+        if "{{" not in str(spec.get("default")) and "when" not in spec:
+            expected[name] = spec["default"]
+        return ENTER
+
+    answer_prompts(child, pending, answer)
     assert finish(child) == 0, output(child)
     assert not [n for n, s in pending.items() if "when" not in s], "questions never asked"
     answers = answers_of(cli_env / "shop")
@@ -116,16 +133,9 @@ def test_a_yes_to_rate_limits_asks_which_limiter(cli_env: Path) -> None:
     declared = copier_questions()
     pending = {n: s for n, s in declared.items() if n not in {"project_name", "rate_limit"}}
     child = spawn("new", "shop", "--rate-limit", cwd=cli_env)
-    asked = []
-    while pending:
-        names = list(pending)
-        patterns = [re.escape(pending[n]["help"].strip()) for n in names]
-        index = child.expect([*patterns, pexpect.EOF])
-        if index == len(names):
-            break
-        asked.append(name := names[index])
-        del pending[name]
-        child.send(DOWN + ENTER if name == "rate_limiter" else ENTER)
+    asked = answer_prompts(
+        child, pending, lambda name, _: DOWN + ENTER if name == "rate_limiter" else ENTER
+    )
     assert finish(child) == 0, output(child)
     assert "rate_limiter" in asked
     answers = answers_of(cli_env / "shop")

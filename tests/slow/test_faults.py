@@ -38,7 +38,7 @@ import pytest
 
 from tests.conftest import render_project
 from tests.slow.tcp_proxy import TcpProxy
-from tests.slow.test_generated_projects import SERVICES, require_reachable
+from tests.slow.test_generated_projects import SERVICES, require_reachable, run_check
 from tests.slow.test_serve import PKG, Served, free_port, serve_env
 from tests.template import matrix
 
@@ -100,14 +100,7 @@ def database() -> Iterator[str]:
 def project(tmp_path_factory: pytest.TempPathFactory, template_src: Path, database: str) -> Path:
     project = render_project(template_src, tmp_path_factory.mktemp("faults") / "p", ANSWERS)
     env = serve_env(project, DATABASE_URL=_database_url(5432, database))
-    migrated = subprocess.run(
-        [sys.executable, "-m", "alembic", "upgrade", "head"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    migrated = run_check(sys.executable, ["-m", "alembic", "upgrade", "head"], project, env)
     assert migrated.returncode == 0, migrated.stderr
     return project
 
